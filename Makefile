@@ -1,0 +1,51 @@
+# Stafett — the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is what they are made of.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-e2e setup demo messages lock lint clean
+
+run: setup demo ## start the app with demo data on http://127.0.0.1:8000
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup ## the whole test suite (browser tests included when Chromium is installed)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-e2e: setup node_modules/axe-core/axe.min.js ## the browser journeys only
+	STAFETT_REQUIRE_BROWSER=1 $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+setup: $(STAMP) messages
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: setup
+	$(PY) manage.py seed_demo
+
+$(STAMP): requirements.lock
+	@PYTHON_BIN="$$(scripts/find-python)" || exit 1; \
+	  echo "Creating $(VENV) with $$PYTHON_BIN"; \
+	  "$$PYTHON_BIN" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $(STAMP)
+
+# The message catalogues are compiled with Babel so that no gettext install is needed.
+messages: $(STAMP)
+	@$(PY) scripts/compile_messages.py
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 --generate-hashes -o requirements.lock
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,84 @@
+"""The one policy layer: what a person may do to an object, and what they may list.
+
+Lists and detail pages both go through `visible_concerns`, so they can never
+disagree; `load_concern` answers 404 for missing and forbidden alike, so
+nobody learns that a child has a case elsewhere.
+
+Rules for a level-0 concern (ARCHITECTURE.md, rule 4):
+- its author sees and works on it;
+- once shared, the leaders of its service see it, comment, and take part in
+  the decision;
+- a BTI coordinator sees nothing by that role alone;
+- nobody outside the municipality sees it (the scope makes that structural).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from stafett.access.actor import Actor
+
+# Which actions each role may take on a concern.
+AUTHOR_ACTIONS = frozenset(
+    {"view", "define", "share", "talk", "comment", "decide", "close", "acute", "history"}
+)
+LEADER_ACTIONS = frozenset({"view", "talk", "comment", "decide", "close", "acute", "history"})
+
+# Which actions each state allows (the acute path and reading are never closed).
+STATE_ACTIONS = {
+    "open": AUTHOR_ACTIONS | LEADER_ACTIONS,
+    "closed": frozenset({"view", "acute", "history", "comment"}),
+}
+
+
+def visible_concerns(actor: Actor) -> QuerySet:
+    from stafett.concerns.models import Concern
+
+    if not actor.is_staff_member:
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        Q(author=actor.user) | Q(service_id__in=actor.led_service_ids, shared_at__isnull=False)
+    )
+
+
+def concern_actions(actor: Actor, concern) -> frozenset[str]:
+    """Everything `actor` may do to `concern` now."""
+    if not actor.is_staff_member or concern.municipality_id != actor.municipality.pk:
+        return frozenset()
+    allowed: set[str] = set()
+    if concern.author_id == actor.user.pk:
+        allowed |= AUTHOR_ACTIONS
+    if concern.shared_at is not None and actor.leads(concern.service_id):
+        allowed |= LEADER_ACTIONS
+    return frozenset(allowed & STATE_ACTIONS[concern.status])
+
+
+def may(actor: Actor, action: str, obj) -> bool:
+    from stafett.concerns.models import Concern
+
+    if isinstance(obj, Concern):
+        return action in concern_actions(actor, obj)
+    return False
+
+
+def load_concern(actor: Actor, pk, action: str = "view"):
+    """The concern if `actor` may `action` it, else 404 — never 403."""
+    from stafett.concerns.models import Concern
+
+    try:
+        concern = visible_concerns(actor).select_related("child", "service", "author").get(pk=pk)
+    except (Concern.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not may(actor, action, concern):
+        raise Http404
+    return concern
+
+
+class Forbidden(Exception):
+    """Raised by actions when the policy refuses; views turn it into 404."""
+
+
+def require(actor: Actor, action: str, obj) -> None:
+    if not may(actor, action, obj):
+        raise Forbidden(action)

@@ -1,0 +1,70 @@
+"""Every view declares who may reach it; a test walks the URL conf and fails
+on any view without a declaration (deny by default).
+
+- `public`: anyone, logged in or not (login page, language switch).
+- `authenticated`: any logged-in person (their own account pages).
+- `staff`: a person working in the current municipality; 2FA enforced.
+
+Object-level rules are not here: views load objects through the policy layer
+(`access.policy`), which answers 404 for missing and forbidden alike.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
+
+from stafett.access.policy import Forbidden
+
+ACCESS_ATTR = "access_rule"
+
+
+def _declare(rule: str, view):
+    setattr(view, ACCESS_ATTR, rule)
+    return view
+
+
+def public(view):
+    return _declare("public", view)
+
+
+def _needs_second_factor(request) -> str | None:
+    """Where to send a logged-in person who still owes a second factor."""
+    from django_otp import user_has_device
+
+    user = request.user
+    if user_has_device(user):
+        return None if user.is_verified() else "accounts:verify"
+    municipality = request.actor.municipality
+    if municipality is not None and municipality.require_two_factor:
+        return "accounts:two_factor"
+    return None
+
+
+def authenticated(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _declare("authenticated", wrapper)
+
+
+def staff(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        pending = _needs_second_factor(request)
+        if pending:
+            return redirect(pending)
+        if not request.actor.is_staff_member:
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden:
+            raise Http404 from None
+
+    return _declare("staff", wrapper)

@@ -1,0 +1,77 @@
+"""The audit trail: one append-only, hash-chained row per read or write of
+personal data. Rows hold ids and codes, never the sensitive values.
+
+Each municipality has its own chain (`seq` counts up from 1, `prev_hash`
+links to the row before), so the table can later be partitioned by
+municipality and a chain verified on its own.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class LegalBasis(models.TextChoices):
+    # Level 0: the service's own duty to follow up the children it serves.
+    SERVICE_DUTY = "service_duty", _("The service's own duty of care")
+    # The acute path needs no consent.
+    DUTY_TO_REPORT = "duty_to_report", _("Duty to report to the child welfare service")
+    DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert serious crime")
+
+
+class AuditChain(models.Model):
+    """The head of one municipality's chain; locked while a row is appended."""
+
+    municipality = models.OneToOneField("tenancy.Municipality", on_delete=models.PROTECT)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+
+    objects = ScopedManager(municipality="municipality")
+
+
+class AuditEvent(models.Model):
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
+    seq = models.BigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    child_id = models.BigIntegerField(null=True)
+    legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "seq"], name="audit_chain_seq")
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "object_type", "object_id"]),
+        ]
+
+    def compute_hash(self) -> str:
+        payload = json.dumps(
+            [
+                self.municipality_id,
+                self.seq,
+                self.at.isoformat(),
+                self.actor_id,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.child_id,
+                self.legal_basis,
+                self.prev_hash,
+            ],
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from stafett.core import views as core_views
+
+admin.site.site_header = "Stafett – drift"
+
+
+def _operators_only(request):
+    # The Django admin is for system operators only, never for municipal staff.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _operators_only
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("stafett.core.urls")),
+    path("konto/", include("stafett.accounts.urls")),
+    path("bekymringer/", include("stafett.concerns.urls")),
+    path("veileder/", include("stafett.guides.urls")),
+    path("admin/", admin.site.urls),
+]
