@@ -21,6 +21,7 @@ test-e2e: setup node_modules/axe-core/axe.min.js ## the browser journeys only
 
 setup: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
 
 demo: setup
 	$(PY) manage.py seed_demo

@@ -6,6 +6,7 @@ links to the row before), so the table can later be partitioned by
 municipality and a chain verified on its own.
 """
 
+import datetime
 import hashlib
 import json
 
@@ -41,8 +42,12 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=40)
+    # The case the event belongs to (a concern, later a relay) ...
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField()
+    # ... and the part of it that was touched, if not the case itself.
+    item_type = models.CharField(max_length=40, blank=True)
+    item_id = models.BigIntegerField(null=True)
     child_id = models.BigIntegerField(null=True)
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
     prev_hash = models.CharField(max_length=64)
@@ -63,11 +68,13 @@ class AuditEvent(models.Model):
             [
                 self.municipality_id,
                 self.seq,
-                self.at.isoformat(),
+                self.at.astimezone(datetime.UTC).isoformat(),
                 self.actor_id,
                 self.action,
                 self.object_type,
                 self.object_id,
+                self.item_type,
+                self.item_id,
                 self.child_id,
                 self.legal_basis,
                 self.prev_hash,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from stafett.access.policy import Forbidden, load_concern, require
 from stafett.audit.log import record
 from stafett.audit.models import LegalBasis
-from stafett.guides.models import Guide
+from stafett.guides.loader import current_guide
 
 from .models import AcuteContact, Child, Comment, Concern, Conversation
 
@@ -22,8 +22,8 @@ class Conflict(Exception):
     """Someone else changed the worry since the form was opened."""
 
 
-def _audit(actor, action, concern, obj=None, basis=LegalBasis.SERVICE_DUTY):
-    record(actor, action, obj or concern, legal_basis=basis, child_id=concern.child_id)
+def _audit(actor, action, concern, item=None, basis=LegalBasis.SERVICE_DUTY):
+    record(actor, action, concern, legal_basis=basis, child_id=concern.child_id, item=item)
 
 
 def _lock(concern: Concern, version: int | None) -> Concern:
@@ -52,7 +52,7 @@ def read_concern(actor, pk, action: str = "view") -> Concern:
 def create_concern(actor, *, service, child: dict, observations: str, questions: str) -> Concern:
     if not actor.is_staff_member or not actor.works_in(service.pk):
         raise Forbidden("create")
-    guide = Guide.objects.order_by("-created_at", "-pk").first()
+    guide = current_guide()
     if guide is None:
         raise Forbidden("no guide")
     now = timezone.now()

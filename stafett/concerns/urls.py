@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "concerns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("innboks/", views.inbox, name="inbox"),
+    path("ny/", views.new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/trinn/<slug:code>/", views.step, name="step"),
+    path("<int:pk>/kommentar/", views.comment, name="comment"),
+    path("<int:pk>/akutt/", views.acute, name="acute"),
+    path("<int:pk>/historikk/", views.history, name="history"),
+]

@@ -1,0 +1,254 @@
+"""Level-0 pages. Views load through the policy layer and write through
+actions; none of them checks access or writes a row on its own."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stafett.access.policy import concern_actions, visible_concerns
+from stafett.access.views import staff
+from stafett.audit.log import record_many
+from stafett.audit.models import AuditEvent, LegalBasis
+from stafett.guides.loader import current_guide
+from stafett.tenancy.models import Service
+
+from . import actions, forms
+from .journey import CODES, days_idle, journey, level0_steps, next_step
+from .models import Conversation
+
+STEP_FORMS = {
+    "define": forms.DefineForm,
+    "share": forms.ShareForm,
+    "talk": forms.ConversationForm,
+    "decide": forms.DecisionForm,
+    "close": forms.CloseForm,
+}
+
+
+def _rows(request, queryset):
+    """One page of concerns with their journey, audited as a list read.
+
+    A constant number of queries whatever the page size: concerns with child
+    and service joined, conversation existence annotated, and the level-0
+    steps of every guide on the page in one query.
+    """
+    queryset = (
+        queryset.select_related("child", "service", "author")
+        .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))))
+        .order_by("-last_activity_at", "-pk")
+    )
+    page = Paginator(queryset, 25).get_page(request.GET.get("side"))
+    concerns = list(page.object_list)
+    steps = level0_steps(c.guide_id for c in concerns)
+    rows = []
+    for concern in concerns:
+        items = journey(concern, steps.get(concern.guide_id, {}), concern.has_conversation)
+        rows.append({
+            "concern": concern,
+            "done": sum(item.done for item in items),
+            "total": len(items),
+            "next": next_step(items),
+            "days_idle": days_idle(concern),
+        })
+    with transaction.atomic():
+        record_many(
+            request.actor, "list", [(c, c.child_id, None) for c in concerns],
+            legal_basis=LegalBasis.SERVICE_DUTY,
+        )
+    return page, rows
+
+
+def _status_filter(request, queryset):
+    status = request.GET.get("status", "open")
+    if status not in ("open", "closed"):
+        status = "open"
+    return status, queryset.filter(status=status)
+
+
+@staff
+def mine(request):
+    status, queryset = _status_filter(
+        request, visible_concerns(request.actor).filter(author=request.user)
+    )
+    page, rows = _rows(request, queryset)
+    return render(request, "concerns/mine.html", {
+        "page": page, "rows": rows, "status": status, "nav": "mine",
+    })
+
+
+@staff
+def inbox(request):
+    actor = request.actor
+    if not actor.led_service_ids:
+        raise Http404
+    status, queryset = _status_filter(
+        request,
+        visible_concerns(actor).filter(service_id__in=actor.led_service_ids, shared_at__isnull=False),
+    )
+    page, rows = _rows(request, queryset)
+    return render(request, "concerns/inbox.html", {
+        "page": page, "rows": rows, "status": status, "nav": "inbox",
+    })
+
+
+@staff
+def new(request):
+    actor = request.actor
+    services = Service.objects.filter(pk__in=actor.service_ids)
+    if not actor.service_ids:
+        # A coordinator without a service has no children of her own to worry about here.
+        raise Http404
+    form = forms.NewConcernForm(request.POST or None, services=services)
+    if request.method == "POST" and form.is_valid():
+        concern = actions.create_concern(
+            actor,
+            service=form.cleaned_data["service"],
+            child=form.child_fields(),
+            observations=form.cleaned_data["observations"],
+            questions=form.cleaned_data["questions"],
+        )
+        messages.success(request, _("The worry has been registered. Only you can see it until you share it with your leader."))
+        return redirect("concerns:detail", pk=concern.pk)
+    guide = current_guide()
+    guide_step = level0_steps([guide.pk]).get(guide.pk, {}).get("define") if guide else None
+    return render(request, "concerns/new.html", {
+        "form": form, "guide_step": guide_step, "nav": "mine",
+    })
+
+
+def _context(request, concern, **extra):
+    """What every page of one worry shows: the journey and what the viewer may do."""
+    conversations = list(concern.conversations.select_related("recorded_by"))
+    steps = level0_steps([concern.guide_id]).get(concern.guide_id, {})
+    items = journey(concern, steps, bool(conversations))
+    return {
+        "concern": concern,
+        "child": concern.child,
+        "journey": items,
+        "next": next_step(items),
+        "allowed": concern_actions(request.actor, concern),
+        "conversations": conversations,
+        "steps_by_code": steps,
+        "guide_step": steps.get(extra.get("code", "")),
+        "nav": "inbox" if concern.author_id != request.user.pk else "mine",
+        **extra,
+    }
+
+
+@staff
+def detail(request, pk):
+    concern = actions.read_concern(request.actor, pk)
+    comments = list(concern.comments.select_related("author"))
+    acute_contacts = list(concern.acute_contacts.select_related("recorded_by"))
+    return render(request, "concerns/detail.html", _context(
+        request, concern, comments=comments, acute_contacts=acute_contacts,
+        comment_form=forms.CommentForm(),
+    ))
+
+
+@staff
+def step(request, pk, code):
+    if code not in CODES:
+        raise Http404
+    # Reading the page needs "view"; the form needs the step's own action.
+    concern = actions.read_concern(request.actor, pk)
+    action = {"talk": "talk"}.get(code, code)
+    may_act = action in concern_actions(request.actor, concern)
+    form_class = STEP_FORMS[code]
+    initial = {"version": concern.version}
+    if code == "define":
+        initial |= {"observations": concern.observations, "questions": concern.questions}
+    elif code == "decide":
+        initial |= {"outcome": concern.outcome, "reason": concern.outcome_reason}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_act:
+            raise Http404
+        if form.is_valid():
+            try:
+                _perform(request.actor, concern, code, form.cleaned_data)
+            except actions.Conflict:
+                messages.error(request, _(
+                    "Someone else changed this worry while you were writing. "
+                    "Your text is still in the form: check the page and save again."
+                ))
+                form = form_class(
+                    request.POST | {"version": str(concern.version)}  # type: ignore[operator]
+                )
+            else:
+                messages.success(request, SUCCESS[code]())
+                return redirect("concerns:detail", pk=concern.pk)
+    return render(request, f"concerns/step_{code}.html", _context(
+        request, concern, form=form, code=code, may_act=may_act,
+    ))
+
+
+SUCCESS = {
+    "define": lambda: _("The description has been saved."),
+    "share": lambda: _("The worry has been shared with your leader."),
+    "talk": lambda: _("The conversation has been recorded."),
+    "decide": lambda: _("The decision has been recorded."),
+    "close": lambda: _("The worry has been closed."),
+}
+
+
+def _perform(actor, concern, code, data):
+    if code == "define":
+        actions.define_concern(actor, concern, version=data["version"],
+                               observations=data["observations"], questions=data["questions"])
+    elif code == "share":
+        actions.share_concern(actor, concern, version=data["version"], message=data["message"])
+    elif code == "talk":
+        actions.record_conversation(actor, concern, held_on=data["held_on"],
+                                    participants=data["participants"], summary=data["summary"],
+                                    child_view=data["child_view"])
+    elif code == "decide":
+        actions.decide(actor, concern, version=data["version"], outcome=data["outcome"],
+                       reason=data["reason"])
+    elif code == "close":
+        actions.close_concern(actor, concern, version=data["version"], reason=data["reason"])
+
+
+@staff
+@require_POST
+def comment(request, pk):
+    concern = actions.read_concern(request.actor, pk, "comment")
+    form = forms.CommentForm(request.POST)
+    if form.is_valid():
+        actions.add_comment(request.actor, concern, text=form.cleaned_data["text"])
+        messages.success(request, _("Your comment has been added."))
+    else:
+        messages.error(request, _("Write a comment before you send it."))
+    return redirect("concerns:detail", pk=concern.pk)
+
+
+@staff
+def acute(request, pk):
+    concern = actions.read_concern(request.actor, pk, "acute")
+    form = forms.AcuteContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.record_acute_contact(request.actor, concern, **form.cleaned_data)
+        messages.success(request, _("The contact has been recorded."))
+        return redirect("concerns:acute", pk=concern.pk)
+    contacts = list(concern.acute_contacts.select_related("recorded_by"))
+    return render(request, "concerns/acute.html", _context(
+        request, concern, form=form, acute_contacts=contacts,
+    ))
+
+
+@staff
+def history(request, pk):
+    """Who has read and changed this worry: for its author and the leader."""
+    concern = actions.read_concern(request.actor, pk, "history")
+    events = (
+        AuditEvent.objects.filter(object_type="concern", object_id=concern.pk)
+        .select_related("actor")
+        .order_by("-seq")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("side"))
+    return render(request, "concerns/history.html", _context(request, concern, page=page))

@@ -1,0 +1,185 @@
+"""Load the fictional demo: two municipalities, services of every kind, people
+in every role, and worries at every level-0 step.
+
+Everything here is invented. Identity numbers are Test-Norge synthetic numbers
+(month + 80), which pass the checksum but can belong to nobody. Running the
+command again changes nothing; it only prints the logins.
+"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from stafett.access.actor import build_actor
+from stafett.accounts.models import User
+from stafett.concerns import actions
+from stafett.concerns.models import Concern
+from stafett.guides.loader import load_guide
+from stafett.lib.national_id import make_synthetic
+from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
+
+DEMO_PASSWORD = "stafett-demo-2026"
+
+MUNICIPALITIES = [
+    {
+        "name": "Fjordvik kommune", "number": "9901", "guide": "national",
+        "child_welfare_phone": "40 00 10 01",
+        "after_hours_name": "Barnevernvakta i Fjordregionen", "after_hours_phone": "40 00 10 02",
+        "services": [
+            ("Solsikken barnehage", "basis"), ("Bakken skole", "basis"),
+            ("Fjordvik ungdomsskole", "basis"), ("Helsestasjon og skolehelsetjeneste", "hjelpe"),
+            ("PPT Fjordvik", "hjelpe"), ("Barneverntjenesten", "hjelpe"),
+            ("Psykisk helse og rus", "voksen"), ("NAV Fjordvik", "voksen"),
+            ("BUP Fjordregionen", "spesialist"),
+        ],
+    },
+    {
+        "name": "Åsheim kommune", "number": "9902", "guide": "stord",
+        "child_welfare_phone": "40 00 20 01",
+        "after_hours_name": "Barnevernvakta Åsheim", "after_hours_phone": "40 00 20 02",
+        "services": [
+            ("Åsheim barnehage", "basis"), ("Åsheim skule", "basis"),
+            ("Helsestasjonen i Åsheim", "hjelpe"), ("Familietenesta", "voksen"),
+        ],
+    },
+]
+
+# username, first, last, municipality number, service (or None), role
+PEOPLE = [
+    ("kari", "Kari", "Lærersen", "9901", "Solsikken barnehage", "employee"),
+    ("leif", "Leif", "Styrersen", "9901", "Solsikken barnehage", "leader"),
+    ("kasper", "Kasper", "Kollegasen", "9901", "Solsikken barnehage", "employee"),
+    ("olav", "Olav", "Skolesen", "9901", "Bakken skole", "employee"),
+    ("lise", "Lise", "Rektorsen", "9901", "Bakken skole", "leader"),
+    ("hanne", "Hanne", "Helsesen", "9901", "Helsestasjon og skolehelsetjeneste", "employee"),
+    ("vidar", "Vidar", "Voksensen", "9901", "Psykisk helse og rus", "employee"),
+    ("cora", "Cora", "Koordinatorsen", "9901", None, "coordinator"),
+    ("per", "Per", "Åsheimsen", "9902", "Åsheim skule", "leader"),
+    ("siri", "Siri", "Åsheimsen", "9902", "Åsheim barnehage", "employee"),
+]
+
+ROLE_TEXT = {
+    "kari": "pedagogisk leder i barnehagen: har bekymringene",
+    "leif": "styrer i barnehagen: innboks for delte bekymringer",
+    "kasper": "ansatt i samme barnehage: ser ikke Karis bekymringer",
+    "olav": "lærer på skolen: en annen tjeneste",
+    "lise": "rektor: leder av en annen tjeneste",
+    "hanne": "helsesykepleier",
+    "vidar": "voksentjeneste",
+    "cora": "BTI-koordinator: ser ingen barns data",
+    "per": "leder i Åsheim: en annen kommune",
+    "siri": "ansatt i Åsheim",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo data (idempotent) and print the logins."
+
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            if not Municipality.objects.filter(number="9901").exists():
+                self._seed()
+                self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    @transaction.atomic
+    def _seed(self):
+        with scopes_disabled():
+            municipalities, services = {}, {}
+            for spec in MUNICIPALITIES:
+                m = Municipality.objects.create(
+                    name=spec["name"], number=spec["number"],
+                    child_welfare_phone=spec["child_welfare_phone"],
+                    after_hours_name=spec["after_hours_name"],
+                    after_hours_phone=spec["after_hours_phone"],
+                )
+                municipalities[m.number] = m
+                for name, kind in spec["services"]:
+                    services[name] = Service.objects.create(municipality=m, name=name, kind=kind)
+                with scope(municipality=m):
+                    load_guide(m, spec["guide"])
+            for username, first, last, number, service, role in PEOPLE:
+                user = User.objects.create_user(
+                    username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                )
+                if service:
+                    Membership.objects.create(
+                        municipality=municipalities[number], service=services[service],
+                        user=user, role=role,
+                    )
+                else:
+                    MunicipalityRole.objects.create(
+                        municipality=municipalities[number], user=user, role=role,
+                    )
+            User.objects.create_superuser(
+                username="drift", password=DEMO_PASSWORD, email="drift@example.invalid",
+            )
+        self._worries(municipalities["9901"], services["Solsikken barnehage"])
+        self._worries(municipalities["9902"], services["Åsheim barnehage"], author="siri")
+
+    def _worries(self, municipality, service, author="kari"):
+        today = timezone.localdate()
+        user = User.objects.get(username=author)
+        with scope(municipality=municipality):
+            actor = build_actor(user, municipality.pk)
+            specs = [
+                # name, birth date (or None for unborn), steps to walk, idle days
+                ("Ella Strandvik", today - dt.timedelta(days=4 * 365 + 40), 1, 2),
+                ("Noah Bergly", today - dt.timedelta(days=5 * 365 + 100), 2, 9),
+                ("Sofie Lindemo", today - dt.timedelta(days=3 * 365 + 200), 3, 16),
+                ("Jonas Havrevoll", today - dt.timedelta(days=2 * 365 + 10), 4, 4),
+                ("Mia Tjernheim", today - dt.timedelta(days=6 * 365), 5, 30),
+                ("Ufødt barn av Lene Vikås", None, 1, 1),
+            ]
+            for serial, (name, birth, steps, idle) in enumerate(specs):
+                child = {"name": name, "birth_date": birth, "expected_date": None,
+                         "national_id": make_synthetic(birth, serial) if birth else ""}
+                if birth is None:
+                    child["expected_date"] = today + dt.timedelta(days=120)
+                concern = actions.create_concern(
+                    actor, service=service, child=child,
+                    observations=(
+                        "Har over tre uker virket sliten om morgenen og trukket seg fra leken. "
+                        "Sa en dag: «Jeg vil ikke hjem i dag.»"
+                    ),
+                    questions="Hva skjer hjemme om kveldene? Sover barnet nok?",
+                )
+                if steps >= 2:
+                    concern = actions.share_concern(
+                        actor, concern, version=concern.version,
+                        message="Kan vi se på denne sammen i neste uke?",
+                    )
+                if steps >= 3:
+                    actions.record_conversation(
+                        actor, concern, held_on=today - dt.timedelta(days=idle),
+                        participants="Mor, barnet og pedagogisk leder",
+                        summary="Mor forteller om en krevende periode med mye flytting.",
+                        child_view="Jeg liker best når mamma henter.",
+                    )
+                    concern.refresh_from_db()
+                if steps >= 4:
+                    concern = actions.decide(
+                        actor, concern, version=concern.version, outcome="level1",
+                        reason="Vi følger opp i barnehagen med tettere foreldresamarbeid.",
+                    )
+                if steps >= 5:
+                    actions.close_concern(
+                        actor, concern, version=concern.version,
+                        reason="Arbeidet fortsetter på nivå 1 i barnehagen.",
+                    )
+                # Spread the demo over time so "days since last activity" shows something.
+                Concern.objects.filter(pk=concern.pk).update(
+                    last_activity_at=timezone.now() - dt.timedelta(days=idle)
+                )
+
+    def _print_logins(self):
+        self.stdout.write("")
+        self.stdout.write("Stafett demo: http://127.0.0.1:8000/  (fictional data only)")
+        self.stdout.write(f"Every demo person has the password: {DEMO_PASSWORD}")
+        for username, first, last, number, service, role in PEOPLE:
+            self.stdout.write(f"  {username:8} {first} {last} ({number}) – {ROLE_TEXT[username]}")
+        self.stdout.write("  drift    system operator – Django admin at /admin/")
+        self.stdout.write("")
