@@ -179,7 +179,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Stafett demo: http://127.0.0.1:8000/  (fictional data only)")
         self.stdout.write(f"Every demo person has the password: {DEMO_PASSWORD}")
-        for username, first, last, number, service, role in PEOPLE:
+        for username, first, last, number, _service, _role in PEOPLE:
             self.stdout.write(f"  {username:8} {first} {last} ({number}) – {ROLE_TEXT[username]}")
         self.stdout.write("  drift    system operator – Django admin at /admin/")
         self.stdout.write("")
