@@ -35,3 +35,14 @@ def test_the_walk_finds_the_views():
 def test_admin_is_for_operators_only(world):
     assert world.client_for(world.coordinator).get("/admin/").status_code == 302
     assert world.client_for(world.operator).get("/admin/").status_code == 200
+
+
+def test_admin_shows_no_childrens_data(world):
+    from django.contrib import admin
+
+    registered = {model._meta.app_label for model in admin.site._registry}
+    assert "concerns" not in registered and "audit" not in registered
+    client = world.client_for(world.operator)
+    for url in ("/admin/tenancy/municipality/", "/admin/tenancy/service/",
+                "/admin/tenancy/membership/", "/admin/accounts/user/"):
+        assert client.get(url).status_code == 200, url
