@@ -8,6 +8,7 @@ prove isolation.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -52,6 +53,19 @@ def _user(username, first, last, **extra):
     return User.objects.create_user(
         username=username, password=PASSWORD, first_name=first, last_name=last, **extra
     )
+
+
+def nb(message: str, **values) -> str:
+    """What a bokmål user sees for `message`; fails if it was never translated.
+
+    Tests look for the text a person reads (bokmål is the default), without
+    repeating the catalogue's wording in every test."""
+    from django.utils import translation
+
+    with translation.override("nb"):
+        text = translation.gettext(message)
+    assert text != message or not re.search(r"[a-z]", message), f"untranslated: {message!r}"
+    return text % values if values else text
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -21,7 +21,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -34,6 +33,7 @@ from django_scopes import scopes_disabled
 from stafett.access.views import authenticated, public
 from stafett.accounts.forms import CodeForm, LoginForm
 from stafett.accounts.models import new_session_salt
+from stafett.core.views import set_language_cookie
 
 # Which door the person came through ("password", later "idporten", "oidc:<idp>").
 LOGIN_METHOD_SESSION_KEY = "stafett_login_method"
@@ -82,18 +82,6 @@ def owes_second_factor(request) -> bool:
     return user_has_device(request.user) and not request.user.is_verified()
 
 
-def _set_language_cookie(response, language: str) -> None:
-    if language in dict(settings.LANGUAGES) and check_for_language(language):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=True,
-        )
-
-
 def complete_login(request, user, method: str, next_url: str, backend: str | None = None):
     """Finish a login, whatever the method, and say where to go next.
 
@@ -111,7 +99,7 @@ def complete_login(request, user, method: str, next_url: str, backend: str | Non
     else:
         response = redirect(next_url)
     if user.preferred_language:
-        _set_language_cookie(response, user.preferred_language)
+        set_language_cookie(response, user.preferred_language)
     return response
 
 

@@ -18,7 +18,7 @@ from django_scopes import ScopedManager
 
 class LegalBasis(models.TextChoices):
     # Level 0: the service's own duty to follow up the children it serves.
-    SERVICE_DUTY = "service_duty", _("The service's own duty of care")
+    SERVICE_DUTY = "service_duty", _("The service's own duty to follow up the child")
     # The acute path needs no consent.
     DUTY_TO_REPORT = "duty_to_report", _("Duty to report to the child welfare service")
     DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert serious crime")

@@ -37,7 +37,10 @@ class VersionedForm(forms.Form):
 
 class NewConcernForm(forms.Form):
     service = forms.ModelChoiceField(queryset=None, label=_("Your service"), empty_label=None)
-    child_name = forms.CharField(label=_("The child's name"), max_length=200)
+    child_name = forms.CharField(
+        label=_("The child's name"), max_length=200,
+        error_messages={"required": _("Write the child's name.")},
+    )
     birth_date = forms.DateField(
         label=_("Date of birth"), required=False, widget=DateInput,
     )
@@ -53,6 +56,7 @@ class NewConcernForm(forms.Form):
     observations = forms.CharField(
         label=_("What have you seen and heard?"), widget=forms.Textarea,
         help_text=_("Describe observations: what, when, how often. Not conclusions."),
+        error_messages={"required": _("Write what you have seen and heard.")},
     )
     questions = forms.CharField(
         label=_("What are you wondering about?"), widget=forms.Textarea, required=False,
@@ -108,7 +112,7 @@ class NewConcernForm(forms.Form):
     def clean(self):
         data = super().clean()
         birth, expected, nid = data.get("birth_date"), data.get("expected_date"), data.get("national_id")
-        if self.errors:
+        if any(name in self.errors for name in ("birth_date", "expected_date", "national_id")):
             return data
         if birth and expected:
             self.add_error("expected_date", _("Give either the date of birth or the expected date, not both."))
@@ -163,7 +167,7 @@ class ConversationForm(forms.Form):
     def clean_held_on(self):
         value = self.cleaned_data["held_on"]
         if value > timezone.localdate():
-            raise forms.ValidationError(_("Record a conversation after it has taken place."))
+            raise forms.ValidationError(_("The date of the conversation cannot be in the future."))
         return value
 
 
@@ -211,7 +215,7 @@ class AcuteContactForm(forms.Form):
     def clean_contacted_at(self):
         value = self.cleaned_data["contacted_at"]
         if value > timezone.now() + dt.timedelta(minutes=5):
-            raise forms.ValidationError(_("Record the contact after it has taken place."))
+            raise forms.ValidationError(_("The time of the contact cannot be in the future."))
         return value
 
     def clean(self):

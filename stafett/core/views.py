@@ -20,6 +20,21 @@ def acute(request):
     return render(request, "core/acute.html")
 
 
+def set_language_cookie(response, language: str) -> bool:
+    """Remember `language` in the cookie the LanguageMiddleware reads."""
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return False
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+    )
+    return True
+
+
 @public
 @require_POST
 def set_language(request):
@@ -29,15 +44,7 @@ def set_language(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = redirect(next_url)
-    if language in dict(settings.LANGUAGES) and check_for_language(language):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=True,
-        )
+    if set_language_cookie(response, language):
         if request.user.is_authenticated and request.user.preferred_language != language:
             request.user.preferred_language = language
             request.user.save(update_fields=["preferred_language"])

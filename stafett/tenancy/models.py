@@ -25,10 +25,10 @@ class Municipality(models.Model):
         validators=[RegexValidator(r"^\d{4}$", _("The municipality number has four digits."))],
     )
     police_phone = models.CharField(
-        _("police"), max_length=20, default="112", validators=[phone_validator]
+        _("police phone"), max_length=20, default="112", validators=[phone_validator]
     )
     child_welfare_phone = models.CharField(
-        _("child welfare service"), max_length=20, validators=[phone_validator]
+        _("child welfare service phone"), max_length=20, validators=[phone_validator]
     )
     after_hours_name = models.CharField(_("after-hours service"), max_length=100)
     after_hours_phone = models.CharField(

@@ -21,8 +21,8 @@ def test_after_the_failure_limit_even_the_right_password_is_refused(world):
     assert "_auth_user_id" not in client.session
     html = response.content.decode()
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    assert f"locked for {minutes} minutes" in html
-    assert "contact your leader or your municipality" in html
+    assert f"sperret i {minutes} minutt" in html
+    assert "IT-støtten i kommunen" in html
     assert html.count("<h1") == 1
 
 

@@ -5,9 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.helpers import password_login
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, nb
 
-WRONG = "Wrong username or password. Check both and try again."
+WRONG = nb("Wrong username or password. Check both and try again.")
 
 
 def test_login_page_has_labelled_fields_with_autocomplete(client, db):
@@ -53,8 +53,8 @@ def test_missing_fields_are_marked_next_to_the_field_and_in_the_summary(client, 
     response = client.post(reverse("accounts:login"), {"username": "", "password": ""})
     html = response.content.decode()
     assert 'role="alert"' in html
-    assert re.search(r'<a href="#id_username">[^<]*Enter your username.</a>', html)
-    assert re.search(r'<a href="#id_password">[^<]*Enter your password.</a>', html)
+    assert re.search(rf'<a href="#id_username">[^<]*{re.escape(nb("Enter your username."))}</a>', html)
+    assert re.search(rf'<a href="#id_password">[^<]*{re.escape(nb("Enter your password."))}</a>', html)
     assert 'id="id_username_error"' in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_username_error"' in html

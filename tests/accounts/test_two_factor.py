@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scopes_disabled
 
 from tests.accounts.helpers import code_for, confirmed_device, password_login
+from tests.conftest import nb
 
 
 def _verified(client) -> bool:
@@ -30,7 +31,7 @@ def test_setup_shows_a_qr_code_image_and_the_key(world):
     match = re.search(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"[^>]*alt="([^"]+)"', html)
     assert match, "QR code must be an <img> with a data: URI and alt text"
     assert base64.b64decode(match.group(1)).startswith(b"<svg")
-    assert "QR code" in match.group(2)
+    assert "QR-kode" in match.group(2)
     secret = base64.b32encode(device.bin_key).decode()
     assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in html
     assert 'autocomplete="one-time-code"' in html
@@ -76,7 +77,7 @@ def test_setup_with_a_wrong_code_explains_and_stays_unconfirmed(world):
     response = client.post(reverse("accounts:two_factor"), {"code": wrong})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "That code is wrong or has expired." in html
+    assert nb("That code is wrong or has expired. Enter the code your app shows now.") in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_code_helptext id_code_error"' in html
     assert 'role="alert"' in html
@@ -89,7 +90,7 @@ def test_a_code_that_is_not_six_digits_is_refused_without_using_up_a_try(world):
     client = world.client_for(world.operator)
     client.get(reverse("accounts:two_factor"))
     response = client.post(reverse("accounts:two_factor"), {"code": "12ab"})
-    assert "The code has six digits." in response.content.decode()
+    assert nb("The code has six digits.") in response.content.decode()
     assert TOTPDevice.objects.get(user=world.operator).throttling_failure_count == 0
 
 
@@ -124,12 +125,12 @@ def test_verify_with_a_wrong_code_gives_a_clear_error(world):
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("accounts:verify"), {"code": wrong})
     assert response.status_code == 200
-    assert "That code is wrong or has expired." in response.content.decode()
+    assert nb("That code is wrong or has expired. Enter the code your app shows now.") in response.content.decode()
     assert not _verified(client)
 
     # Straight after a wrong code django-otp makes the person wait a little.
     response = client.post(reverse("accounts:verify"), {"code": code_for(device)})
-    assert "Too many wrong codes in a row." in response.content.decode()
+    assert nb("Too many wrong codes in a row. Wait a minute, then enter the newest code.") in response.content.decode()
     assert not _verified(client)
 
     device.refresh_from_db()
@@ -149,7 +150,7 @@ def test_a_code_works_only_once(world):
     second = Client()
     password_login(second, world.operator)
     response = second.post(reverse("accounts:verify"), {"code": code})
-    assert "That code is wrong or has expired." in response.content.decode()
+    assert nb("That code is wrong or has expired. Enter the code your app shows now.") in response.content.decode()
     assert not _verified(second)
 
 
@@ -198,7 +199,7 @@ def _verified_client(world, user):
 def test_removing_needs_a_current_code(world):
     client, device = _verified_client(world, world.operator)
     page = client.get(reverse("accounts:two_factor"))
-    assert "Turn off two-factor login" in page.content.decode()
+    assert nb("Turn off two-factor login") in page.content.decode()
 
     response = client.post(reverse("accounts:two_factor_remove"), {"remove-code": "000000"})
     assert response.status_code == 200
@@ -236,7 +237,7 @@ def test_mandatory_two_factor_sends_staff_without_a_device_to_setup(mandatory):
     assert client.get(staff_page)["Location"] == reverse("accounts:two_factor")
 
     page = client.get(reverse("accounts:two_factor"))
-    assert "Your municipality requires two-factor login." in page.content.decode()
+    assert nb("Your municipality requires two-factor login. Set it up before you continue.") in page.content.decode()
     device = TOTPDevice.objects.get(user=world.teacher, confirmed=False)
     response = client.post(
         reverse("accounts:two_factor"), {"code": code_for(device), "next": staff_page}
@@ -255,14 +256,14 @@ def test_mandatory_two_factor_cannot_be_removed(mandatory):
     world = mandatory
     client, device = _verified_client(world, world.teacher)
     page = client.get(reverse("accounts:two_factor")).content.decode()
-    assert "cannot be turned off" in page
+    assert "så du kan ikke slå den av" in page
     assert "remove-code" not in page
     response = client.post(
         reverse("accounts:two_factor_remove"),
         {"remove-code": code_for(device, steps_ahead=1)},
         follow=True,
     )
-    assert "cannot be turned off" in response.content.decode()
+    assert "så du kan ikke slå den av" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
 
 

@@ -65,7 +65,7 @@ def test_bad_input_gets_clear_messages_and_saves_nothing(world):
         ({"birth_date": "2019-02-30"}, "gyldig dato"),
         ({"national_id": "12345678901"}, "ikke gyldig"),
         ({"national_id": "1234"}, "11 sifre"),
-        ({"observations": ""}, "Feltet er påkrevet"),
+        ({"observations": ""}, "Skriv hva du har sett og hørt"),
         ({"birth_date": "2020-01-01", "expected_date": (dt.date.today() + dt.timedelta(days=30)).isoformat()}, "ikke begge"),
     ]
     for overrides, message in cases:
