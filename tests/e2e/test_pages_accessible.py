@@ -1,0 +1,82 @@
+"""Every page a person can reach passes axe-core (WCAG 2.1 A/AA, nothing
+serious or critical), in bokmål, nynorsk and English. The journey test covers
+the pages of the work itself; this one sweeps the rest."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scope
+
+from stafett.concerns import actions
+from tests.concerns.helpers import make_concern
+from tests.conftest import PASSWORD
+
+from .helpers import LOGIN_PATH, expect, login, url
+
+
+def _closed_concern(world):
+    concern = make_concern(world, shared=True)
+    with scope(municipality=world.fjordvik):
+        actor = world.actor(world.teacher)
+        concern = actions.decide(actor, concern, version=concern.version, outcome="close",
+                                 reason="Ingen grunn til å gå videre.")
+        actions.close_concern(actor, concern, version=concern.version, reason="Løst.")
+    return concern
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_every_staff_page_passes_axe(page, live_server, live_world, check_a11y, language):
+    closed = _closed_concern(live_world)
+    open_concern = make_concern(live_world, shared=True, name="Noah Bergly", serial=3)
+    page.context.add_cookies([{
+        "name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url,
+    }])
+    login(page, live_server, "kari", PASSWORD)
+    paths = [
+        reverse("concerns:mine") + "?status=closed",
+        reverse("concerns:new"),
+        reverse("concerns:detail", args=[closed.pk]),
+        reverse("concerns:step", args=[closed.pk, "close"]),
+        reverse("concerns:history", args=[closed.pk]),
+        reverse("concerns:step", args=[open_concern.pk, "define"]),
+        reverse("concerns:step", args=[open_concern.pk, "decide"]),
+        reverse("concerns:step", args=[open_concern.pk, "close"]),
+        reverse("guides:overview"),
+        reverse("guides:level", args=[1]),
+        reverse("guides:step", args=[0, 1]),
+        reverse("guides:tools"),
+        reverse("core:acute"),
+        reverse("accounts:account"),
+        reverse("accounts:two_factor"),
+    ]
+    for path in paths:
+        response = page.goto(url(live_server, path))
+        assert response.status == 200, path
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        check_a11y(page)
+
+
+def test_inbox_code_step_and_lockout_pages_pass_axe(page, live_server, live_world, check_a11y):
+    make_concern(live_world, shared=True)
+    login(page, live_server, "leif", PASSWORD)
+    for path in (reverse("concerns:inbox"), reverse("concerns:inbox") + "?status=closed"):
+        page.goto(url(live_server, path))
+        check_a11y(page)
+
+    # The code step after the password, for a person with an authenticator.
+    TOTPDevice.objects.create(user=live_world.other_leader, name="Stafett", confirmed=True)
+    page.context.clear_cookies()
+    login(page, live_server, "lise", PASSWORD)
+    assert reverse("accounts:verify") in page.url
+    check_a11y(page)
+
+    # The lock-out page after too many failed logins.
+    page.context.clear_cookies()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        page.goto(url(live_server, LOGIN_PATH))
+        page.get_by_label("Brukernavn").fill("olav")
+        page.get_by_label("Passord").fill("feil-passord")
+        page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("sperret")
+    check_a11y(page)
