@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from stafett.guides.models import Step
+from stafett.guides.models import Step, steps_for_variant
 
 CODES = ("define", "share", "talk", "decide", "close")
 
@@ -43,19 +43,26 @@ def done_codes(concern, has_conversation: bool) -> set[str]:
     return done
 
 
-def level0_steps(guide_ids) -> dict[int, dict[str, Step]]:
-    """The level-0 steps of each guide, by code: one query for any number of guides."""
-    steps: dict[int, dict[str, Step]] = {}
+def level0_steps(keys) -> dict[tuple[int, str], dict[str, Step]]:
+    """The level-0 steps by code for each (guide id, service kind) in `keys`,
+    using the kind's variant of the guide: one query for any number of keys."""
+    keys = set(keys)
+    by_guide: dict[int, list[Step]] = {}
     queryset = (
-        Step.objects.filter(level__guide_id__in=set(guide_ids), level__number=0)
-        .exclude(code="")
+        Step.objects.filter(level__guide_id__in={g for g, _ in keys}, level__number=0)
         .select_related("level__guide")
         .prefetch_related("tools")
-        .order_by("number")
     )
     for step in queryset:
-        steps.setdefault(step.level.guide_id, {})[step.code] = step
-    return steps
+        by_guide.setdefault(step.level.guide_id, []).append(step)
+    return {
+        (guide_id, kind): {
+            step.code: step
+            for step in steps_for_variant(by_guide.get(guide_id, []), kind)
+            if step.code
+        }
+        for guide_id, kind in keys
+    }
 
 
 def journey(concern, steps_by_code: dict[str, Step], has_conversation: bool) -> list[JourneyStep]:

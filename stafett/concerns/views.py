@@ -44,10 +44,12 @@ def _rows(request, queryset):
     )
     page = Paginator(queryset, 25).get_page(request.GET.get("side"))
     concerns = list(page.object_list)
-    steps = level0_steps(c.guide_id for c in concerns)
+    steps = level0_steps((c.guide_id, c.service.kind) for c in concerns)
     rows = []
     for concern in concerns:
-        items = journey(concern, steps.get(concern.guide_id, {}), concern.has_conversation)
+        items = journey(
+            concern, steps[(concern.guide_id, concern.service.kind)], concern.has_conversation
+        )
         rows.append({
             "concern": concern,
             "done": sum(item.done for item in items),
@@ -99,7 +101,7 @@ def inbox(request):
 @staff
 def new(request):
     actor = request.actor
-    services = Service.objects.filter(pk__in=actor.service_ids)
+    services = Service.objects.filter(pk__in=actor.service_ids).order_by("name")
     if not actor.service_ids:
         # A coordinator without a service has no children of her own to worry about here.
         raise Http404
@@ -115,7 +117,10 @@ def new(request):
         messages.success(request, _("The worry has been registered. Only you can see it until you share it with your leader."))
         return redirect("concerns:detail", pk=concern.pk)
     guide = current_guide()
-    guide_step = level0_steps([guide.pk]).get(guide.pk, {}).get("define") if guide else None
+    # The guide text beside the form, from the variant of the person's (first) service.
+    first = services.first()
+    kind = first.kind if first else ""
+    guide_step = level0_steps([(guide.pk, kind)])[(guide.pk, kind)].get("define") if guide else None
     return render(request, "concerns/new.html", {
         "form": form, "guide_step": guide_step, "nav": "mine",
     })
@@ -124,7 +129,8 @@ def new(request):
 def _context(request, concern, **extra):
     """What every page of one worry shows: the journey and what the viewer may do."""
     conversations = list(concern.conversations.select_related("recorded_by"))
-    steps = level0_steps([concern.guide_id]).get(concern.guide_id, {})
+    key = (concern.guide_id, concern.service.kind)
+    steps = level0_steps([key])[key]
     items = journey(concern, steps, bool(conversations))
     return {
         "concern": concern,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.guides.models import Guide, Level, Step, Tool
@@ -227,12 +228,18 @@ def load_guide_data(municipality, data: Any, template_key: str, *, source="<data
     """Create a guide from already-parsed data (same shape as the YAML files)."""
     clean = validate(data, source)
     with transaction.atomic():
+        # A loaded template is published at once, as the next version.
+        last = Guide.objects.filter(municipality=municipality).aggregate(
+            last=models.Max("number"))["last"] or 0
         guide = Guide.objects.create(
             municipality=municipality,
             title=clean["title"],
             language=clean["language"],
             template=template_key,
             introduction=clean["introduction"],
+            status=Guide.Status.PUBLISHED,
+            number=last + 1,
+            published_at=timezone.now(),
         )
         tools = Tool.objects.bulk_create([
             Tool(municipality=municipality, guide=guide, **item) for item in clean["tools"]
@@ -260,5 +267,8 @@ def load_guide_data(municipality, data: Any, template_key: str, *, source="<data
 
 
 def current_guide() -> Guide | None:
-    """The active municipality's newest guide (the scope filters by municipality)."""
-    return Guide.objects.order_by("-created_at", "-pk").first()
+    """The active municipality's newest published guide (the scope filters by
+    municipality); drafts are only ever seen in the editor."""
+    return (
+        Guide.objects.filter(status=Guide.Status.PUBLISHED).order_by("-number", "-pk").first()
+    )
