@@ -19,5 +19,9 @@ urlpatterns = [
     path("konto/", include("stafett.accounts.urls")),
     path("bekymringer/", include("stafett.concerns.urls")),
     path("veileder/", include("stafett.guides.urls")),
+    path("veileder/rediger/", include("stafett.guides.urls_editor")),
+    path("veileder/rediger/fil/", include("stafett.guides.urls_io")),
+    path("", include("stafett.guides.urls_tools")),
+    path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
     path("admin/", admin.site.urls),
 ]
