@@ -21,7 +21,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-
 GUIDE_LANGUAGES = [("nb", "Bokmål"), ("nn", "Nynorsk")]
 
 
