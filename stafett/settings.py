@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "stafett.access",
     "stafett.guides",
     "stafett.concerns",
+    "stafett.relay",
     "stafett.core",
 ]
 

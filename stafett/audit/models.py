@@ -22,6 +22,8 @@ class LegalBasis(models.TextChoices):
     # The acute path needs no consent.
     DUTY_TO_REPORT = "duty_to_report", _("Duty to report to the child welfare service")
     DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert serious crime")
+    # Levels 1–3: the family's consent to share the stafettlogg.
+    CONSENT = "consent", _("The family's consent")
 
 
 class AuditChain(models.Model):

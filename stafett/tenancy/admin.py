@@ -2,6 +2,7 @@
 works where. Children's data is deliberately not registered here."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from .models import Membership, Municipality, MunicipalityRole, Service
 
@@ -36,6 +37,32 @@ class MembershipAdmin(admin.ModelAdmin):
         # The municipality always follows the service, so the scope stays true.
         obj.municipality_id = obj.service.municipality_id
         super().save_model(request, obj, form, change)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class GuardedForm(form):
+            def clean(self):
+                data = super().clean()
+                # A holder may not leave a service while holding its relays.
+                if self.instance.pk and self.instance.active and not data.get("active", True):
+                    from django.core.exceptions import ValidationError
+
+                    from .actions import deactivate_membership
+
+                    try:
+                        with transaction.atomic():
+                            deactivate_membership(self.instance)
+                            transaction.set_rollback(True)
+                    except ValidationError as error:
+                        raise ValidationError(error.messages) from None
+                return data
+
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        # Memberships are deactivated, never deleted: the history must stay.
+        return False
 
 
 @admin.register(MunicipalityRole)

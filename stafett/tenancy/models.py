@@ -37,6 +37,10 @@ class Municipality(models.Model):
     require_two_factor = models.BooleanField(
         _("two-factor login is mandatory for staff"), default=False
     )
+    # From this age the child's own consent is needed for a stafettlogg.
+    child_consent_age = models.PositiveSmallIntegerField(
+        _("age from which the child consents"), choices=[(15, "15"), (16, "16")], default=15
+    )
 
     class Meta:
         verbose_name = _("municipality")

@@ -1,0 +1,599 @@
+"""Every write to a relay goes through one of these functions: atomic,
+checked through the policy layer, audited in the same transaction.
+
+Rules that protect the family are enforced here, not in forms, so the API of
+a later issue gets them too: consent from every guardian with parental
+responsibility (and from the child from the municipality's age), no service
+added beyond the consent, exactly one holder, entries corrected and never
+deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stafett.access.policy import Forbidden, require
+from stafett.access.relays import covered_service_ids, load_relay, relay_actions, require_relay
+from stafett.audit.log import record
+from stafett.audit.models import LegalBasis
+from stafett.concerns.models import Child
+from stafett.guides.loader import current_guide
+from stafett.tenancy.models import Membership, Service
+
+from .models import (
+    Consent,
+    ConsentParty,
+    Entry,
+    Evaluation,
+    Goal,
+    Guardian,
+    Handover,
+    LevelChange,
+    Measure,
+    Meeting,
+    Participant,
+    Relay,
+    Withholding,
+)
+
+MAX_CONSENT_YEARS = 3
+# Services that may start a relay without a level-0 worry first.
+DIRECT_START_KINDS = {"hjelpe", "voksen", "spesialist"}
+
+
+class Conflict(Exception):
+    """Someone else changed the object since the form was opened."""
+
+
+def _basis(actor, relay) -> str:
+    # The holder's service works under its own duty; everyone else reads and
+    # writes because the family consented.
+    return LegalBasis.SERVICE_DUTY if relay.holder_id == actor.user.pk else LegalBasis.CONSENT
+
+
+def _audit(actor, action, relay, item=None):
+    record(actor, action, relay, legal_basis=_basis(actor, relay), child_id=relay.child_id,
+           item=item)
+
+
+def _actor_service(actor, relay) -> int:
+    """The service the actor acts for in this relay."""
+    if relay.holder_id == actor.user.pk:
+        return relay.holder_service_id
+    covered = covered_service_ids(relay)
+    for service_id in sorted(actor.service_ids):
+        if service_id in covered:
+            return service_id
+    raise Forbidden("service")
+
+
+def _entry(actor, relay, kind, text, **links) -> Entry:
+    return Entry.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, kind=kind, text=text,
+        author=actor.user, author_service_id=_actor_service(actor, relay),
+        created_at=timezone.now(), **links,
+    )
+
+
+def _lock(relay: Relay, version: int | None = None) -> Relay:
+    fresh = Relay.objects.select_for_update().get(pk=relay.pk)
+    if version is not None and fresh.version != version:
+        raise Conflict
+    return fresh
+
+
+def _touch(relay: Relay, *fields: str) -> None:
+    relay.last_activity_at = timezone.now()
+    relay.version += 1
+    relay.save(update_fields=[*fields, "last_activity_at", "version"])
+
+
+def _locked_version(model, obj, version):
+    fresh = model.objects.select_for_update().get(pk=obj.pk)
+    if fresh.version != version:
+        raise Conflict
+    return fresh
+
+
+def read_relay(actor, pk, action: str = "view") -> Relay:
+    """Load a relay for display and record exactly one read event."""
+    with transaction.atomic():
+        relay = load_relay(actor, pk, action)
+        _audit(actor, "read" if action == "view" else f"read_{action}", relay)
+    return relay
+
+
+# --- starting ---------------------------------------------------------------
+
+
+@transaction.atomic
+def start_relay(actor, *, service, level: int, area_of_concern: str, concern=None,
+                child: dict | None = None) -> Relay:
+    """Start a relay from a level-0 decision (carrying over the worry) or, for
+    help and adult services, directly for a child. The creator holds it."""
+    if not actor.works_in(service.pk):
+        raise Forbidden("start")
+    if level not in (1, 2, 3):
+        raise ValidationError(_("Choose level 1, 2 or 3."))
+    if concern is not None:
+        require(actor, "decide", concern)
+        if concern.outcome not in ("level1", "level2", "level3"):
+            raise ValidationError(_("Decide to continue on level 1, 2 or 3 before starting a relay."))
+        if concern.relays.exists():
+            raise ValidationError(_("A relay has already been started from this worry."))
+        child_obj = concern.child
+    else:
+        if service.kind not in DIRECT_START_KINDS:
+            raise ValidationError(
+                _("Kindergartens and schools start with a worry on level 0.")
+            )
+        child_obj = Child.objects.create(municipality=actor.municipality, **(child or {}))
+    now = timezone.now()
+    guide = current_guide()
+    try:
+        with transaction.atomic():
+            relay = Relay.objects.create(
+                municipality=actor.municipality, child=child_obj, concern=concern, guide=guide,
+                level=level, area_of_concern=area_of_concern, holder=actor.user,
+                holder_service=service, created_at=now, created_by=actor.user,
+                last_activity_at=now,
+            )
+    except IntegrityError:
+        raise ValidationError(_("This child already has an open relay.")) from None
+    Participant.objects.create(
+        municipality=actor.municipality, relay=relay, service=service, user=actor.user,
+        task=_("Holder of the relay"), joined_at=now,
+    )
+    _entry(actor, relay, Entry.Kind.LEVEL, _("The relay was started on level %(level)s.") % {"level": level})
+    _audit(actor, "create", relay)
+    return relay
+
+
+# --- guardians and consent ----------------------------------------------------
+
+
+@transaction.atomic
+def add_guardian(actor, relay, *, name, relation, parental_responsibility=True, phone="") -> Guardian:
+    require_relay(actor, "guardians", relay)
+    guardian = Guardian.objects.create(
+        municipality_id=relay.municipality_id, child=relay.child, name=name, relation=relation,
+        parental_responsibility=parental_responsibility, phone=phone,
+    )
+    _touch(_lock(relay))
+    _audit(actor, "create", relay, guardian)
+    return guardian
+
+
+def child_must_consent(relay, on: dt.date) -> bool:
+    child = relay.child
+    if child.birth_date is None:
+        return False
+    age = on.year - child.birth_date.year - (
+        (on.month, on.day) < (child.birth_date.month, child.birth_date.day)
+    )
+    return age >= relay.municipality.child_consent_age
+
+
+@transaction.atomic
+def give_consent(actor, relay, *, guardians, child_consents: bool, services, purpose: str,
+                 given_on: dt.date, valid_until: dt.date, method: str, scan=None,
+                 supersedes=None) -> Consent:
+    """Record the family's consent. Every guardian with parental
+    responsibility must be a party, and the child from the municipality's age."""
+    require_relay(actor, "consent", relay)
+    relay = _lock(relay)
+    errors = []
+    today = timezone.localdate()
+    required = set(relay.child.guardians.filter(parental_responsibility=True).values_list("pk", flat=True))
+    given = {g.pk for g in guardians}
+    if not required:
+        errors.append(_("Register the child's guardians before recording consent."))
+    elif not required <= given:
+        errors.append(_("Every guardian with parental responsibility must consent."))
+    if given - set(relay.child.guardians.values_list("pk", flat=True)):
+        errors.append(_("Only the child's own guardians can consent."))
+    if child_must_consent(relay, given_on) and not child_consents:
+        errors.append(_("The child is old enough to consent and must do so too."))
+    if given_on > today:
+        errors.append(_("The date of the conversation cannot be in the future."))
+    if valid_until <= given_on:
+        errors.append(_("The consent must be valid after the day it was given."))
+    elif valid_until > given_on.replace(year=given_on.year + MAX_CONSENT_YEARS):
+        errors.append(_("A consent can be valid for at most three years."))
+    service_ids = {s.pk for s in services}
+    if relay.holder_service_id not in service_ids:
+        errors.append(_("The consent must cover the holder's own service."))
+    if method == Consent.Method.SCAN and not scan:
+        errors.append(_("Upload the scanned form."))
+    if not purpose.strip():
+        errors.append(_("Write what the information may be used for."))
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, purpose=purpose, given_on=given_on,
+        valid_until=valid_until, method=method, scan=scan or "", supersedes=supersedes,
+        recorded_by=actor.user, recorded_at=timezone.now(),
+    )
+    consent.services.set(service_ids)
+    ConsentParty.objects.bulk_create(
+        [ConsentParty(municipality_id=relay.municipality_id, consent=consent, guardian=g)
+         for g in guardians]
+        + ([ConsentParty(municipality_id=relay.municipality_id, consent=consent, is_child=True)]
+           if child_consents else [])
+    )
+    names = ", ".join(sorted(Service.objects.filter(pk__in=service_ids).values_list("name", flat=True)))
+    _entry(actor, relay, Entry.Kind.CONSENT,
+           _("Consent recorded for %(services)s, valid until %(date)s.")
+           % {"services": names, "date": valid_until.strftime("%d.%m.%Y")})
+    _touch(relay)
+    _audit(actor, "consent", relay, consent)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(actor, relay, *, reason: str) -> int:
+    """The family withdraws: every consent in force ends now, and with it every
+    other service's access, in this same transaction."""
+    require_relay(actor, "consent", relay)
+    if not reason.strip():
+        raise ValidationError(_("Write why the consent was withdrawn."))
+    relay = _lock(relay)
+    now = timezone.now()
+    count = relay.consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
+    )
+    _entry(actor, relay, Entry.Kind.CONSENT, _("The consent was withdrawn: %(reason)s") % {"reason": reason})
+    _touch(relay)
+    _audit(actor, "withdraw_consent", relay)
+    return count
+
+
+# --- participants and the holder ------------------------------------------------
+
+
+@transaction.atomic
+def add_participant(actor, relay, *, service, user=None, task: str = "") -> Participant:
+    require_relay(actor, "participants", relay)
+    relay = _lock(relay)
+    if service.pk not in covered_service_ids(relay):
+        raise ValidationError(
+            _("The consent does not cover %(service)s. Extend the consent first.") % {"service": service.name}
+        )
+    if user is not None and not Membership.objects.filter(service=service, user=user, active=True).exists():
+        raise ValidationError(_("%(name)s does not work in %(service)s.") % {"name": user.get_full_name(), "service": service.name})
+    if relay.participants.filter(service=service, user=user, left_at__isnull=True).exists():
+        raise ValidationError(_("Already taking part."))
+    participant = Participant.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, service=service, user=user,
+        task=task, joined_at=timezone.now(),
+    )
+    who = f"{user.get_full_name()}, {service.name}" if user else service.name
+    _entry(actor, relay, Entry.Kind.PARTICIPANT, _("%(who)s joined the relay.") % {"who": who})
+    _touch(relay)
+    _audit(actor, "add_participant", relay, participant)
+    return participant
+
+
+@transaction.atomic
+def remove_participant(actor, participant) -> None:
+    relay = participant.relay
+    require_relay(actor, "participants", relay)
+    relay = _lock(relay)
+    if participant.user_id == relay.holder_id and participant.service_id == relay.holder_service_id:
+        raise ValidationError(_("The holder cannot leave the relay; hand it over first."))
+    Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(left_at=timezone.now())
+    _entry(actor, relay, Entry.Kind.PARTICIPANT, _("A participant left the relay."))
+    _touch(relay)
+    _audit(actor, "remove_participant", relay, participant)
+
+
+@transaction.atomic
+def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handover:
+    """Ask someone to take over the baton. The old holder keeps it until the
+    new one accepts; the new one joins as a participant so they can read it."""
+    require_relay(actor, "handover", relay)
+    relay = _lock(relay)
+    if to_user.pk == relay.holder_id:
+        raise ValidationError(_("Choose someone other than the current holder."))
+    if not note.strip():
+        raise ValidationError(_("Write what is handed over."))
+    if relay.handovers.filter(status=Handover.Status.PENDING).exists():
+        raise ValidationError(_("A handover is already waiting for acceptance."))
+    if not relay.participants.filter(service=to_service, user=to_user, left_at__isnull=True).exists():
+        add_participant(actor, relay, service=to_service, user=to_user, task=_("New holder"))
+        relay.refresh_from_db()
+    handover = Handover.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, from_user=actor.user,
+        from_service=relay.holder_service, to_user=to_user, to_service=to_service, note=note,
+        requested_at=timezone.now(),
+    )
+    _entry(actor, relay, Entry.Kind.HANDOVER,
+           _("Handover to %(name)s requested.") % {"name": to_user.get_full_name()})
+    _touch(relay)
+    _audit(actor, "request_handover", relay, handover)
+    return handover
+
+
+@transaction.atomic
+def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
+    """The new holder accepts (the baton passes at once) or declines."""
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    relay = _lock(handover.relay)
+    if handover.status != Handover.Status.PENDING or handover.to_user_id != actor.user.pk:
+        raise Forbidden("handover")
+    if "view" not in relay_actions(actor, relay):
+        raise Forbidden("handover")
+    handover.status = Handover.Status.ACCEPTED if accept else Handover.Status.DECLINED
+    handover.responded_at = timezone.now()
+    handover.save(update_fields=["status", "responded_at"])
+    if accept:
+        relay.holder_id, relay.holder_service_id = handover.to_user_id, handover.to_service_id
+        _entry(actor, relay, Entry.Kind.HANDOVER,
+               _("%(name)s took over as holder: %(note)s") % {"name": actor.user.get_full_name(), "note": handover.note})
+        _touch(relay, "holder", "holder_service")
+    else:
+        _entry(actor, relay, Entry.Kind.HANDOVER, _("The handover was declined."))
+        _touch(relay)
+    _audit(actor, "accept_handover" if accept else "decline_handover", relay, handover)
+    return handover
+
+
+@transaction.atomic
+def cancel_handover(actor, handover) -> None:
+    relay = handover.relay
+    require_relay(actor, "handover", relay)
+    Handover.objects.filter(pk=handover.pk, status=Handover.Status.PENDING).update(
+        status=Handover.Status.CANCELLED, responded_at=timezone.now()
+    )
+    _touch(_lock(relay))
+    _audit(actor, "cancel_handover", relay, handover)
+
+
+# --- the content of the log ------------------------------------------------------
+
+
+@transaction.atomic
+def add_goal(actor, relay, *, title: str, indicator: str) -> Goal:
+    require_relay(actor, "content", relay)
+    relay = _lock(relay)
+    goal = Goal.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, title=title, indicator=indicator,
+        created_by=actor.user, created_at=timezone.now(),
+    )
+    _entry(actor, relay, Entry.Kind.GOAL, title, goal=goal)
+    _touch(relay)
+    _audit(actor, "create", relay, goal)
+    return goal
+
+
+@transaction.atomic
+def update_goal(actor, goal, *, version: int, title: str, indicator: str, achieved: bool) -> Goal:
+    relay = goal.relay
+    require_relay(actor, "content", relay)
+    goal = _locked_version(Goal, goal, version)
+    goal.title, goal.indicator, goal.achieved = title, indicator, achieved
+    goal.version += 1
+    goal.save(update_fields=["title", "indicator", "achieved", "version"])
+    relay = _lock(relay)
+    _entry(actor, relay, Entry.Kind.GOAL, _("Goal changed: %(title)s") % {"title": title}, goal=goal)
+    _touch(relay)
+    _audit(actor, "update", relay, goal)
+    return goal
+
+
+def _check_measure_dates(starts_on, deadline, evaluate_on):
+    errors = []
+    if deadline < starts_on:
+        errors.append(_("The deadline cannot be before the start."))
+    if evaluate_on < starts_on:
+        errors.append(_("The evaluation date cannot be before the start."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_measure(actor, relay, *, what: str, responsible_service, responsible_user=None, goal=None,
+                starts_on, deadline, evaluate_on) -> Measure:
+    require_relay(actor, "content", relay)
+    _check_measure_dates(starts_on, deadline, evaluate_on)
+    relay = _lock(relay)
+    if responsible_service.pk not in covered_service_ids(relay):
+        raise ValidationError(_("The consent does not cover %(service)s. Extend the consent first.")
+                              % {"service": responsible_service.name})
+    if goal is not None and goal.relay_id != relay.pk:
+        raise Forbidden("goal")
+    measure = Measure.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, goal=goal, what=what,
+        responsible_service=responsible_service, responsible_user=responsible_user,
+        starts_on=starts_on, deadline=deadline, evaluate_on=evaluate_on,
+        created_by=actor.user, created_at=timezone.now(),
+    )
+    _entry(actor, relay, Entry.Kind.MEASURE, what, measure=measure, goal=goal)
+    _touch(relay)
+    _audit(actor, "create", relay, measure)
+    return measure
+
+
+@transaction.atomic
+def update_measure(actor, measure, *, version: int, what: str, starts_on, deadline, evaluate_on) -> Measure:
+    relay = measure.relay
+    require_relay(actor, "content", relay)
+    _check_measure_dates(starts_on, deadline, evaluate_on)
+    measure = _locked_version(Measure, measure, version)
+    measure.what, measure.starts_on, measure.deadline, measure.evaluate_on = what, starts_on, deadline, evaluate_on
+    measure.version += 1
+    measure.save(update_fields=["what", "starts_on", "deadline", "evaluate_on", "version"])
+    relay = _lock(relay)
+    _entry(actor, relay, Entry.Kind.MEASURE, _("Measure changed: %(what)s") % {"what": what}, measure=measure)
+    _touch(relay)
+    _audit(actor, "update", relay, measure)
+    return measure
+
+
+@transaction.atomic
+def record_evaluation(actor, relay, *, what_happened, conclusion, child_view="", parents_view="",
+                      professionals_view="", goal=None, measure=None, meeting=None) -> Evaluation:
+    require_relay(actor, "content", relay)
+    relay = _lock(relay)
+    for obj in (goal, measure, meeting):
+        if obj is not None and obj.relay_id != relay.pk:
+            raise Forbidden("evaluation")
+    evaluation = Evaluation.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, goal=goal, measure=measure,
+        meeting=meeting, what_happened=what_happened, child_view=child_view,
+        parents_view=parents_view, professionals_view=professionals_view, conclusion=conclusion,
+        created_by=actor.user, created_at=timezone.now(),
+    )
+    _entry(actor, relay, Entry.Kind.EVALUATION, conclusion, evaluation=evaluation, goal=goal, measure=measure)
+    _touch(relay)
+    _audit(actor, "create", relay, evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=()) -> Meeting:
+    require_relay(actor, "meeting", relay)
+    relay = _lock(relay)
+    meeting = Meeting.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, kind=kind, starts_at=starts_at,
+        place=place, agenda=agenda, created_by=actor.user, created_at=timezone.now(),
+    )
+    meeting.invited.set([p for p in invited if p.relay_id == relay.pk])
+    _entry(actor, relay, Entry.Kind.MEETING,
+           _("%(kind)s planned for %(time)s.") % {"kind": meeting.get_kind_display(),
+                                                 "time": timezone.localtime(starts_at).strftime("%d.%m.%Y %H:%M")},
+           meeting=meeting)
+    _touch(relay)
+    _audit(actor, "create", relay, meeting)
+    return meeting
+
+
+@transaction.atomic
+def record_minutes(actor, meeting, *, version: int, minutes: str, decisions: str, present=(),
+                   guardians_present=(), child_present=False) -> Meeting:
+    """The minutes become the log's entry for the meeting."""
+    relay = meeting.relay
+    require_relay(actor, "meeting", relay)
+    meeting = _locked_version(Meeting, meeting, version)
+    meeting.minutes, meeting.decisions, meeting.child_present = minutes, decisions, child_present
+    meeting.minutes_recorded_at = timezone.now()
+    meeting.version += 1
+    meeting.save(update_fields=["minutes", "decisions", "child_present", "minutes_recorded_at", "version"])
+    meeting.present.set([p for p in present if p.relay_id == relay.pk])
+    meeting.guardians_present.set([g for g in guardians_present if g.child_id == relay.child_id])
+    relay = _lock(relay)
+    _entry(actor, relay, Entry.Kind.MEETING, minutes + (f"\n\n{decisions}" if decisions else ""), meeting=meeting)
+    _touch(relay)
+    _audit(actor, "minutes", relay, meeting)
+    return meeting
+
+
+@transaction.atomic
+def change_level(actor, relay, *, meeting, to_level: int, reason: str, release_services=()) -> LevelChange:
+    """Move up or down a level: a decision at an evaluation meeting, with its
+    reason. Moving down may release services (they leave the relay)."""
+    require_relay(actor, "level", relay)
+    relay = _lock(relay)
+    if meeting.relay_id != relay.pk or meeting.kind != Meeting.Kind.EVALUATION_DECISION:
+        raise ValidationError(_("A level is changed at an evaluation meeting where the decision is made."))
+    if to_level not in (1, 2, 3) or to_level == relay.level:
+        raise ValidationError(_("Choose another level: 1, 2 or 3."))
+    if not reason.strip():
+        raise ValidationError(_("Write the reason for the change."))
+    change = LevelChange.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, meeting=meeting,
+        from_level=relay.level, to_level=to_level, reason=reason, decided_by=actor.user,
+        decided_at=timezone.now(),
+    )
+    if to_level < relay.level:
+        relay.participants.filter(
+            service_id__in=[s.pk for s in release_services], left_at__isnull=True
+        ).exclude(service_id=relay.holder_service_id).update(left_at=timezone.now())
+    _entry(actor, relay, Entry.Kind.LEVEL,
+           _("Moved from level %(from)s to level %(to)s: %(reason)s")
+           % {"from": relay.level, "to": to_level, "reason": reason}, meeting=meeting)
+    relay.level = to_level
+    _touch(relay, "level")
+    _audit(actor, "change_level", relay, change)
+    return change
+
+
+@transaction.atomic
+def add_entry(actor, relay, *, kind: str, text: str) -> Entry:
+    """A note or a bright spot (lysglimt)."""
+    require_relay(actor, "content", relay)
+    if kind not in (Entry.Kind.NOTE, Entry.Kind.BRIGHT_SPOT):
+        raise ValidationError(_("Choose a note or a bright spot."))
+    if not text.strip():
+        raise ValidationError(_("Write the text of the entry."))
+    relay = _lock(relay)
+    entry = _entry(actor, relay, kind, text)
+    _touch(relay)
+    _audit(actor, "create", relay, entry)
+    return entry
+
+
+@transaction.atomic
+def correct_entry(actor, entry, *, text: str) -> Entry:
+    """Corrections, not deletions: the new wording points to the old, which
+    stays visible to participants. Only the author corrects their entry."""
+    relay = entry.relay
+    require_relay(actor, "content", relay)
+    if entry.author_id != actor.user.pk:
+        raise Forbidden("correct")
+    if Entry.objects.filter(corrects=entry).exists():
+        raise ValidationError(_("This entry has already been corrected; correct the newest version."))
+    if not text.strip():
+        raise ValidationError(_("Write the corrected text."))
+    relay = _lock(relay)
+    correction = _entry(actor, relay, entry.kind, text, corrects=entry, goal=entry.goal,
+                        measure=entry.measure, meeting=entry.meeting, evaluation=entry.evaluation)
+    _touch(relay)
+    _audit(actor, "correct", relay, correction)
+    return correction
+
+
+@transaction.atomic
+def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
+    """Keep one entry from one guardian's copy, with a recorded reason."""
+    relay = entry.relay
+    require_relay(actor, "withhold", relay)
+    if guardian.child_id != relay.child_id:
+        raise Forbidden("guardian")
+    if not reason.strip():
+        raise ValidationError(_("Write why the entry is withheld from this guardian."))
+    withholding = Withholding.objects.create(
+        municipality_id=relay.municipality_id, entry=entry, guardian=guardian, reason=reason,
+        decided_by=actor.user, decided_at=timezone.now(),
+    )
+    _touch(_lock(relay))
+    _audit(actor, "withhold", relay, withholding)
+    return withholding
+
+
+@transaction.atomic
+def close_relay(actor, relay, *, version: int, reason: str, summary: str, child_last_word="",
+                parents_last_word="") -> Relay:
+    require_relay(actor, "close", relay)
+    relay = _lock(relay, version)
+    if reason not in Relay.ClosingReason.values:
+        raise ValidationError(_("Choose why the relay is closed."))
+    if not summary.strip():
+        raise ValidationError(_("Write a closing summary."))
+    relay.handovers.filter(status=Handover.Status.PENDING).update(
+        status=Handover.Status.CANCELLED, responded_at=timezone.now()
+    )
+    relay.status = Relay.Status.CLOSED
+    relay.closing_reason, relay.closing_summary = reason, summary
+    relay.child_last_word, relay.parents_last_word = child_last_word, parents_last_word
+    relay.closed_at, relay.closed_by = timezone.now(), actor.user
+    _entry(actor, relay, Entry.Kind.CLOSING, summary)
+    _touch(relay, "status", "closing_reason", "closing_summary", "child_last_word",
+           "parents_last_word", "closed_at", "closed_by")
+    _audit(actor, "close", relay)
+    return relay

@@ -1,0 +1,345 @@
+"""The stafettlogg: one shared log per child and course of help (`Relay`),
+held by exactly one person at a time (the stafettholder), shared between
+services only as far as the family's consent reaches.
+
+Consents are never edited: extending one records a new consent covering more
+services, and a withdrawal or expiry ends sharing at once because access is
+computed from the consents that are in force *now* (see access/relays.py).
+Entries are never deleted: a correction is a new entry that points to the
+one it corrects, which stays visible to participants.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+USER = settings.AUTH_USER_MODEL
+
+
+class TenantModel(models.Model):
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        abstract = True
+
+
+class Guardian(TenantModel):
+    """A parent or other guardian of a child, a party to the child's relays."""
+
+    child = models.ForeignKey("concerns.Child", on_delete=models.PROTECT, related_name="guardians")
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation to the child"), max_length=100)
+    parental_responsibility = models.BooleanField(_("has parental responsibility"), default=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Relay(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class ClosingReason(models.TextChoices):
+        GOAL_REACHED = "goal_reached", _("The goal is reached")
+        FAMILY_WITHDREW = "family_withdrew", _("The family withdrew")
+        INDIVIDUAL_PLAN = "individual_plan", _("Handed over to an individual plan")
+        CHILD_WELFARE = "child_welfare", _("Handed over to a child welfare measure")
+        MOVED = "moved", _("The child moved")
+
+    child = models.ForeignKey("concerns.Child", on_delete=models.PROTECT, related_name="relays")
+    # The worry it grew out of, if any; a health station or adult service may
+    # also start a relay directly.
+    concern = models.ForeignKey(
+        "concerns.Concern", null=True, blank=True, on_delete=models.PROTECT, related_name="relays"
+    )
+    guide = models.ForeignKey("guides.Guide", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"))
+    area_of_concern = models.TextField(_("area of concern"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    holder = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="held_relays")
+    holder_service = models.ForeignKey(
+        "tenancy.Service", on_delete=models.PROTECT, related_name="held_relays"
+    )
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    last_activity_at = models.DateTimeField()
+
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closing_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosingReason.choices, blank=True
+    )
+    closing_summary = models.TextField(_("closing summary"), blank=True)
+    child_last_word = models.TextField(_("the child's last word"), blank=True)
+    parents_last_word = models.TextField(_("the parents' last word"), blank=True)
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # One active relay per child and course of help.
+            models.UniqueConstraint(
+                fields=["child"], condition=models.Q(status="open"), name="relay_one_open_per_child"
+            ),
+            models.CheckConstraint(condition=models.Q(level__in=[1, 2, 3]), name="relay_level_1_3"),
+        ]
+        indexes = [models.Index(fields=["municipality", "status", "holder"])]
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Consent(TenantModel):
+    """The family's consent to share the relay with named services, for a
+    purpose, until a date. Immutable once recorded, except for withdrawal."""
+
+    class Method(models.TextChoices):
+        DIGITAL = "digital", _("Recorded by the employee after a conversation")
+        SCAN = "scan", _("Signed form, scanned")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="consents")
+    services = models.ManyToManyField("tenancy.Service", related_name="+")
+    purpose = models.TextField(_("what the information may be used for"))
+    given_on = models.DateField(_("date of the conversation"))
+    valid_until = models.DateField(_("valid until"))
+    method = models.CharField(_("how it was given"), max_length=10, choices=Method.choices)
+    scan = models.FileField(_("scanned form"), upload_to="consents/%Y/%m/", blank=True)
+    # Extending a consent records a new one; the old one is superseded, not changed.
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(_("why it was withdrawn"), blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+
+class ConsentParty(TenantModel):
+    """Who gave a consent: each guardian with parental responsibility, and the
+    child from the age the municipality sets."""
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="parties")
+    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.PROTECT)
+    is_child = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_child=True, guardian__isnull=True)
+                | models.Q(is_child=False, guardian__isnull=False),
+                name="consent_party_child_or_guardian",
+            )
+        ]
+
+
+class Participant(TenantModel):
+    """A service, and optionally a named person in it, taking part with a task."""
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="participants")
+    service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    task = models.CharField(_("task in the relay"), max_length=300, blank=True)
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_at", "pk"]
+        indexes = [models.Index(fields=["municipality", "service", "left_at"])]
+
+
+class Handover(TenantModel):
+    """A request to pass the baton; the old holder keeps it until accepted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for acceptance")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="handovers")
+    from_user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    from_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    to_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("what is handed over"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relay"], condition=models.Q(status="pending"),
+                name="handover_one_pending_per_relay",
+            )
+        ]
+
+
+class Goal(TenantModel):
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="goals")
+    title = models.CharField(_("what should be better"), max_length=300)
+    indicator = models.TextField(_("how we will see it"))
+    achieved = models.BooleanField(_("achieved"), default=False)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Measure(TenantModel):
+    """A tiltak: what, who is responsible, when it starts, its deadline and
+    when it is evaluated."""
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="measures")
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="measures")
+    what = models.TextField(_("what"))
+    responsible_service = models.ForeignKey(
+        "tenancy.Service", on_delete=models.PROTECT, related_name="+"
+    )
+    responsible_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("start"))
+    deadline = models.DateField(_("deadline"))
+    evaluate_on = models.DateField(_("evaluation date"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+
+
+class Meeting(TenantModel):
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("Network meeting")
+        PLANNING = "planning", _("Planning meeting")
+        EVALUATION_DISCUSSION = "evaluation_discussion", _("Evaluation meeting: discussion")
+        EVALUATION_DECISION = "evaluation_decision", _("Evaluation meeting: decision")
+        BTI_TEAM = "bti_team", _("BTI team meeting")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(_("kind of meeting"), max_length=30, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("time"))
+    place = models.CharField(_("place"), max_length=200)
+    agenda = models.TextField(_("agenda"), blank=True)
+    invited = models.ManyToManyField(Participant, related_name="invited_to", blank=True)
+    present = models.ManyToManyField(Participant, related_name="present_at", blank=True)
+    guardians_present = models.ManyToManyField(Guardian, related_name="+", blank=True)
+    child_present = models.BooleanField(_("the child took part"), default=False)
+    minutes = models.TextField(_("minutes"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    minutes_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+
+class Evaluation(TenantModel):
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="evaluations")
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
+    what_happened = models.TextField(_("what happened"))
+    child_view = models.TextField(_("the child's view"), blank=True)
+    parents_view = models.TextField(_("the parents' view"), blank=True)
+    professionals_view = models.TextField(_("the professionals' view"), blank=True)
+    conclusion = models.TextField(_("conclusion"))
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class LevelChange(TenantModel):
+    """Moving up or down a level: a decision at an evaluation meeting."""
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="level_changes")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="level_changes")
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+
+class Entry(TenantModel):
+    """One item on the relay's timeline. Everything that happens in the relay
+    leaves an entry, so the timeline is one query, filterable by kind."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        BRIGHT_SPOT = "bright_spot", _("Bright spot")
+        GOAL = "goal", _("Goal")
+        MEASURE = "measure", _("Measure")
+        EVALUATION = "evaluation", _("Evaluation")
+        MEETING = "meeting", _("Meeting")
+        CONSENT = "consent", _("Consent")
+        PARTICIPANT = "participant", _("Participants")
+        HANDOVER = "handover", _("Handover")
+        LEVEL = "level", _("Level")
+        CLOSING = "closing", _("Closing")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    author_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    # A correction replaces the wording of an earlier entry; the earlier one
+    # stays, marked as corrected, so participants can see what was changed.
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+    # The object the entry is about, when it is more than a note.
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["relay", "kind", "created_at"])]
+
+
+class Withholding(TenantModel):
+    """An entry kept from one guardian's copy, with the recorded reason
+    (for example suspected violence by that guardian)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="withholdings")
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "guardian"], name="withholding_unique")
+        ]
