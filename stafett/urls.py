@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("stafett.core.urls")),
     path("konto/", include("stafett.accounts.urls")),
     path("bekymringer/", include("stafett.concerns.urls")),
+    path("stafettlogg/", include("stafett.relay.urls")),
+    path("stafettlogg/", include("stafett.relay.urls_content")),
     path("veileder/", include("stafett.guides.urls")),
     path("veileder/rediger/", include("stafett.guides.urls_editor")),
     path("veileder/rediger/fil/", include("stafett.guides.urls_io")),
