@@ -198,6 +198,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Uploaded files (scanned consent forms) hold personal data: they are never
+# served as static media, only through views that check access and audit.
+MEDIA_ROOT = Path(os.environ.get("STAFETT_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/ikke-offentlig/"  # not routed: files are streamed by views only
+
 # --- Stafett ---------------------------------------------------------------
 # Test-Norge's synthetic identity numbers (month + 80) belong to nobody; the
 # demo and the tests use them. Production turns them off.
