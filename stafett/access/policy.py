@@ -67,7 +67,9 @@ def load_concern(actor: Actor, pk, action: str = "view"):
     from stafett.concerns.models import Concern
 
     try:
-        concern = visible_concerns(actor).select_related("child", "service", "author").get(pk=pk)
+        concern = visible_concerns(actor).select_related(
+            "child", "service", "author", "guide"
+        ).get(pk=pk)
     except (Concern.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not may(actor, action, concern):
@@ -82,3 +84,25 @@ class Forbidden(Exception):
 def require(actor: Actor, action: str, obj) -> None:
     if not may(actor, action, obj):
         raise Forbidden(action)
+
+
+# --- Guides -------------------------------------------------------------------
+#
+# The BTI coordinator of a municipality edits its action guide: the one draft,
+# publishing it, discarding it, and the history of published versions. Nobody
+# else sees the draft, not even other staff of the municipality. Guide text is
+# not personal data, so these actions are not audited (who published is kept
+# on the version itself).
+
+
+def may_edit_guide(actor: Actor, guide=None) -> bool:
+    """May `actor` edit the action guide of their municipality? With `guide`
+    (or a level, step or tool of one): that one, which must be theirs."""
+    if not (actor.is_staff_member and actor.is_coordinator):
+        return False
+    return guide is None or guide.municipality_id == actor.municipality.pk
+
+
+def require_guide_editor(actor: Actor, guide=None) -> None:
+    if not may_edit_guide(actor, guide):
+        raise Forbidden("edit_guide")

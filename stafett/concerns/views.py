@@ -140,6 +140,8 @@ def _context(request, concern, **extra):
         "allowed": concern_actions(request.actor, concern),
         "conversations": conversations,
         "steps_by_code": steps,
+        # The worry keeps its own guide version; the page says when a newer one exists.
+        "newest_guide": current_guide(),
         "guide_step": steps.get(extra.get("code", "")),
         "nav": "inbox" if concern.author_id != request.user.pk else "mine",
         **extra,
@@ -183,9 +185,9 @@ def step(request, pk, code):
                     "Someone else changed this worry while you were writing. "
                     "Your text is still in the form: check the page and save again."
                 ))
-                form = form_class(
-                    request.POST | {"version": str(concern.version)}  # type: ignore[operator]
-                )
+                data = request.POST.copy()
+                data["version"] = str(concern.version)
+                form = form_class(data)
             else:
                 messages.success(request, SUCCESS[code]())
                 return redirect("concerns:detail", pk=concern.pk)

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The tool library for staff; mounted at the site root, so the paths are full."""
+
+from django.urls import path
+
+from . import views_tools
 
 app_name = "guides_tools"
-urlpatterns: list = []
+urlpatterns = [
+    path("veileder/verktoy/<slug:key>/", views_tools.tool, name="tool"),
+    path("veileder/verktoy/<slug:key>/pdf/", views_tools.tool_pdf, name="tool_pdf"),
+    path("bekymringer/<int:pk>/verktoy/<slug:key>/", views_tools.concern_tool,
+         name="concern_tool"),
+    path("bekymringer/<int:pk>/verktoy/<slug:key>/pdf/", views_tools.concern_tool_pdf,
+         name="concern_tool_pdf"),
+]

@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 
 from stafett.access.views import staff
 from stafett.guides.loader import current_guide
-from stafett.guides.models import Step
+from stafett.guides.models import Step, steps_for_variant
+from stafett.tenancy.models import Service
 
 
 def _guide_context(request):
@@ -21,15 +22,26 @@ def _guide_context(request):
     # Only mark the guide text with its language where it differs from the UI's,
     # so screen readers switch voice when they must.
     guide_lang = guide.language if guide.language != (get_language() or "") else ""
-    return {"guide": guide, "guide_lang": guide_lang, "nav": "guide"}
+    # A person reads the variant of the guide for their own kind of service.
+    kind = (
+        Service.objects.filter(pk__in=request.actor.service_ids)
+        .order_by("name").values_list("kind", flat=True).first()
+    ) or ""
+    return {"guide": guide, "guide_lang": guide_lang, "nav": "guide", "variant": kind}
+
+
+def _variant_steps(level, variant):
+    return steps_for_variant(level.steps.all(), variant)
 
 
 @staff
 def overview(request):
     context = _guide_context(request)
-    levels = context["guide"].levels.prefetch_related(
-        Prefetch("steps", queryset=Step.objects.order_by("number"))
-    )
+    levels = list(context["guide"].levels.prefetch_related(
+        Prefetch("steps", queryset=Step.objects.select_related("level").order_by("number"))
+    ))
+    for level in levels:
+        level.variant_steps = _variant_steps(level, context["variant"])
     return render(request, "guides/overview.html", {**context, "levels": levels})
 
 
@@ -37,10 +49,11 @@ def overview(request):
 def level(request, number):
     context = _guide_context(request)
     guide = context["guide"]
-    steps = Step.objects.order_by("number").prefetch_related("tools")
+    steps = Step.objects.select_related("level").order_by("number").prefetch_related("tools")
     level = get_object_or_404(
         guide.levels.prefetch_related(Prefetch("steps", queryset=steps)), number=number
     )
+    level.variant_steps = _variant_steps(level, context["variant"])
     # All level numbers for the previous/next links, in one small query.
     numbers = list(guide.levels.values_list("number", flat=True))
     return render(request, "guides/level.html", {
@@ -56,11 +69,11 @@ def step(request, level, number):
     context = _guide_context(request)
     level_obj = get_object_or_404(
         context["guide"].levels.prefetch_related(
-            Prefetch("steps", queryset=Step.objects.order_by("number"))
+            Prefetch("steps", queryset=Step.objects.select_related("level").order_by("number"))
         ),
         number=level,
     )
-    steps = list(level_obj.steps.all())
+    steps = _variant_steps(level_obj, context["variant"])
     current = next((s for s in steps if s.number == number), None)
     if current is None:
         raise Http404

@@ -5,6 +5,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def number_existing_guides(apps, schema_editor):
+    """Guides loaded before versions existed become published versions 1, 2, …
+    per municipality, in the order they were created."""
+    Guide = apps.get_model("guides", "Guide")
+    counters = {}
+    for guide in Guide._base_manager.order_by("municipality_id", "pk"):
+        counters[guide.municipality_id] = counters.get(guide.municipality_id, 0) + 1
+        guide.number = counters[guide.municipality_id]
+        guide.published_at = guide.created_at
+        guide.save(update_fields=["number", "published_at"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -144,4 +156,5 @@ class Migration(migrations.Migration):
             model_name='step',
             constraint=models.UniqueConstraint(fields=('level', 'variant', 'number'), name='step_unique_number'),
         ),
+        migrations.RunPython(number_existing_guides, migrations.RunPython.noop),
     ]
