@@ -100,11 +100,12 @@ def _locked_version(model, obj, version):
     return fresh
 
 
-def read_relay(actor, pk, action: str = "view") -> Relay:
-    """Load a relay for display and record exactly one read event."""
+def read_relay(actor, pk, action: str = "view", *, event: str | None = None, item=None) -> Relay:
+    """Load a relay for display and record exactly one read event (`event`
+    names it when the page is a particular read of the relay, e.g. "read_pdf")."""
     with transaction.atomic():
         relay = load_relay(actor, pk, action)
-        _audit(actor, "read" if action == "view" else f"read_{action}", relay)
+        _audit(actor, event or ("read" if action == "view" else f"read_{action}"), relay, item)
     return relay
 
 
@@ -407,6 +408,11 @@ def add_measure(actor, relay, *, what: str, responsible_service, responsible_use
                               % {"service": responsible_service.name})
     if goal is not None and goal.relay_id != relay.pk:
         raise Forbidden("goal")
+    if responsible_user is not None and not Membership.objects.filter(
+        service=responsible_service, user=responsible_user, active=True
+    ).exists():
+        raise ValidationError(_("%(name)s does not work in %(service)s.")
+                              % {"name": responsible_user.get_full_name(), "service": responsible_service.name})
     measure = Measure.objects.create(
         municipality_id=relay.municipality_id, relay=relay, goal=goal, what=what,
         responsible_service=responsible_service, responsible_user=responsible_user,
@@ -553,6 +559,12 @@ def correct_entry(actor, entry, *, text: str) -> Entry:
     relay = _lock(relay)
     correction = _entry(actor, relay, entry.kind, text, corrects=entry, goal=entry.goal,
                         measure=entry.measure, meeting=entry.meeting, evaluation=entry.evaluation)
+    # What was kept from a guardian stays kept when it is reworded.
+    Withholding.objects.bulk_create([
+        Withholding(municipality_id=relay.municipality_id, entry=correction, guardian_id=w.guardian_id,
+                    reason=w.reason, decided_by_id=w.decided_by_id, decided_at=w.decided_at)
+        for w in entry.withholdings.all()
+    ])
     _touch(relay)
     _audit(actor, "correct", relay, correction)
     return correction
@@ -567,10 +579,21 @@ def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
         raise Forbidden("guardian")
     if not reason.strip():
         raise ValidationError(_("Write why the entry is withheld from this guardian."))
-    withholding = Withholding.objects.create(
-        municipality_id=relay.municipality_id, entry=entry, guardian=guardian, reason=reason,
-        decided_by=actor.user, decided_at=timezone.now(),
-    )
+    if Withholding.objects.filter(entry=entry, guardian=guardian).exists():
+        raise ValidationError(_("This entry is already withheld from %(name)s.") % {"name": guardian.name})
+    # The whole chain of wordings is withheld: the entry and its corrections.
+    chain, current = [], entry
+    while current is not None:
+        chain.append(current)
+        current = Entry.objects.filter(corrects=current).first()
+    now = timezone.now()
+    withholdings = Withholding.objects.bulk_create([
+        Withholding(municipality_id=relay.municipality_id, entry=item, guardian=guardian,
+                    reason=reason, decided_by=actor.user, decided_at=now)
+        for item in chain
+        if not Withholding.objects.filter(entry=item, guardian=guardian).exists()
+    ])
+    withholding = withholdings[0]
     _touch(_lock(relay))
     _audit(actor, "withhold", relay, withholding)
     return withholding

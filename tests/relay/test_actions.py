@@ -138,3 +138,17 @@ def test_closing_cancels_pending_handover_and_needs_a_summary(world):
                                     summary="Ella sover godt nå.", child_last_word="Bra!")
         assert relay.status == "closed"
         assert not relay.handovers.filter(status="pending").exists()
+
+
+def test_withholding_covers_every_wording_of_the_entry(world):
+    relay, parents = make_relay(world, guardians=2)
+    with scope(municipality=world.fjordvik):
+        actor = world.actor(world.health_nurse)
+        entry = actions.add_entry(actor, relay, kind="note", text="Far var truende i døra.")
+        actions.withhold_entry(actor, entry, guardian=parents[1], reason="Mistanke om vold fra far.")
+        correction = actions.correct_entry(actor, entry, text="Far var truende i døra i går.")
+        assert correction.withholdings.get().guardian == parents[1]
+        later = actions.add_entry(actor, relay, kind="note", text="Ny hendelse.")
+        actions.correct_entry(actor, later, text="Ny hendelse i dag.")
+        actions.withhold_entry(actor, later, guardian=parents[1], reason="Samme grunn.")
+        assert Entry.objects.filter(withholdings__guardian=parents[1]).count() == 4

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django_scopes import scope
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from stafett.access.policy import Forbidden
 from stafett.access.relays import consents_in_force, visible_relays

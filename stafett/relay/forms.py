@@ -1,0 +1,216 @@
+"""Forms for the frame of the stafettlogg: starting, guardians, consent,
+participants, handover and closing. Forms check the shape of the input; the
+rules that protect the family (every guardian consents, nothing beyond the
+consent, one holder) live in relay/actions.py, whose ValidationError messages
+the views show in the same error summary."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stafett.concerns.forms import DateInput, NewConcernForm, VersionedForm
+from stafett.tenancy.models import Membership, Service
+
+from .models import Consent, Guardian, Relay
+
+LEVEL_CHOICES = [
+    (1, _("Level 1: within one service")),
+    (2, _("Level 2: cooperation, usually two services")),
+    (3, _("Level 3: complex cooperation between several services")),
+]
+
+
+class LevelAndAreaMixin(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("Level"), choices=LEVEL_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose level 1, 2 or 3.")},
+    )
+    area_of_concern = forms.CharField(
+        label=_("Area of concern"), widget=forms.Textarea,
+        help_text=_("What the cooperation is about: what you have seen and what should be better."),
+        error_messages={"required": _("Describe the area of concern.")},
+    )
+
+
+class StartFromConcernForm(LevelAndAreaMixin):
+    pass
+
+
+class DirectStartForm(NewConcernForm):
+    """A relay started directly by a help or adult service: the child's facts
+    are checked exactly as for a new worry (the fields and their validation
+    are NewConcernForm's), without the level-0 description."""
+
+    observations = None
+    questions = None
+    level = LevelAndAreaMixin.base_fields["level"]
+    area_of_concern = LevelAndAreaMixin.base_fields["area_of_concern"]
+
+    field_order = ["service", "child_name", "birth_date", "expected_date", "national_id",
+                   "level", "area_of_concern"]
+
+
+class GuardianForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=200,
+        error_messages={"required": _("Write the guardian's name.")},
+    )
+    relation = forms.CharField(
+        label=_("Relation to the child"), max_length=100,
+        help_text=_("For example: mother, father, foster mother."),
+        error_messages={"required": _("Write the guardian's relation to the child.")},
+    )
+    parental_responsibility = forms.BooleanField(
+        label=_("Has parental responsibility"), required=False, initial=True,
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+
+
+class ConsentForm(forms.Form):
+    guardians = forms.ModelMultipleChoiceField(
+        label=_("Guardians who consent"), queryset=Guardian.objects.none(),
+        widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Every guardian with parental responsibility must consent."),
+    )
+    child_consents = forms.BooleanField(
+        label=_("The child consents too"), required=False,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services the information may be shared with"), queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the services the consent covers.")},
+    )
+    purpose = forms.CharField(
+        label=_("What the information may be used for"), widget=forms.Textarea,
+        error_messages={"required": _("Write what the information may be used for.")},
+    )
+    given_on = forms.DateField(
+        label=_("Date of the conversation"), widget=DateInput,
+        error_messages={"required": _("Give the date of the conversation.")},
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=DateInput,
+        help_text=_("At most three years."),
+        error_messages={"required": _("Give the date the consent ends.")},
+    )
+    method = forms.ChoiceField(
+        label=_("How it was given"), choices=Consent.Method.choices, widget=forms.RadioSelect,
+        initial=Consent.Method.DIGITAL,
+    )
+    scan = forms.FileField(
+        label=_("Scanned form (PDF or image)"), required=False,
+        help_text=_("Only when the family signed a paper form."),
+    )
+
+    def __init__(self, *args, relay, child_must_consent: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardians"].queryset = relay.child.guardians.all()
+        self.fields["services"].queryset = Service.objects.order_by("name")
+        if child_must_consent:
+            self.fields["child_consents"].help_text = _(
+                "The child is old enough to consent and must do so."
+            )
+        today = timezone.localdate()
+        self.fields["given_on"].initial = today
+        self.fields["valid_until"].initial = today + dt.timedelta(days=365)
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan and scan.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is too large: at most 10 MB."))
+        if scan and not scan.name.lower().endswith((".pdf", ".png", ".jpg", ".jpeg")):
+            raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
+        return scan
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the consent is withdrawn"), widget=forms.Textarea,
+        error_messages={"required": _("Write why the consent was withdrawn.")},
+    )
+
+
+class MembershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.user.display_name} – {obj.service.name}"
+
+
+def memberships():
+    """People working in a service of the municipality (the scope filters)."""
+    return (
+        Membership.objects.filter(active=True, user__is_active=True)
+        .select_related("user", "service")
+        .order_by("user__first_name", "user__last_name", "service__name")
+    )
+
+
+class ParticipantForm(forms.Form):
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(),
+        error_messages={"required": _("Choose the service that takes part.")},
+    )
+    person = MembershipChoiceField(
+        label=_("Named person (optional)"), queryset=Membership.objects.none(), required=False,
+        empty_label=_("No named person: the service takes part"),
+    )
+    task = forms.CharField(
+        label=_("Task in the relay"), max_length=300, required=False,
+        help_text=_("For example: follows up sleep at the health station."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.order_by("name")
+        self.fields["person"].queryset = memberships()
+
+    def clean(self):
+        data = super().clean()
+        person, service = data.get("person"), data.get("service")
+        if person and service and person.service_id != service.pk:
+            self.add_error("person", _("Choose a person who works in the chosen service."))
+        return data
+
+
+class HandoverForm(forms.Form):
+    to = MembershipChoiceField(
+        label=_("New holder"), queryset=Membership.objects.none(),
+        help_text=_("The person, and the service they will hold the relay for."),
+        error_messages={"required": _("Choose who should take over.")},
+    )
+    note = forms.CharField(
+        label=_("What is handed over"), widget=forms.Textarea,
+        help_text=_("Where the work stands, what is agreed with the family, what comes next."),
+        error_messages={"required": _("Write what is handed over.")},
+    )
+
+    def __init__(self, *args, holder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = memberships().exclude(user=holder)
+
+
+class HandoverResponseForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "accept"), ("decline", "decline")],
+    )
+
+
+class CloseForm(VersionedForm):
+    reason = forms.ChoiceField(
+        label=_("Reason for closing"), choices=Relay.ClosingReason.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the relay is closed.")},
+    )
+    summary = forms.CharField(
+        label=_("Closing summary"), widget=forms.Textarea,
+        help_text=_("What was done, what changed, and what the family takes with them."),
+        error_messages={"required": _("Write a closing summary.")},
+    )
+    child_last_word = forms.CharField(
+        label=_("The child's last word"), widget=forms.Textarea, required=False,
+        help_text=_("In the child's own words."),
+    )
+    parents_last_word = forms.CharField(
+        label=_("The parents' last word"), widget=forms.Textarea, required=False,
+    )
+

@@ -1,0 +1,676 @@
+"""The frame of the stafettlogg: the list, starting a relay, the overview with
+its timeline, guardians and consent, participants, handover, closing, the
+archive PDF and the guardians' copy.
+
+Views load through the policy layer (access/relays.py) and write through
+relay/actions.py; none of them checks access or writes a row on its own. Each
+page that shows a child's data records exactly one read event
+(`actions.read_relay`); lists record one "list" event per row shown.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stafett.access.relays import load_relay, relay_actions, visible_relays
+from stafett.access.views import staff
+from stafett.audit.log import record_many
+from stafett.audit.models import LegalBasis
+from stafett.concerns import actions as concern_actions
+from stafett.guides.models import Step, steps_for_variant
+from stafett.tenancy.models import Service
+
+from . import actions, forms
+from .models import (
+    Consent,
+    Entry,
+    Evaluation,
+    Goal,
+    Guardian,
+    Handover,
+    Measure,
+    Meeting,
+    Participant,
+    Relay,
+    Withholding,
+)
+
+PAGE_SIZE = 25
+LEVEL_OF_OUTCOME = {"level1": 1, "level2": 2, "level3": 3}
+
+
+def _conflict(request):
+    messages.error(request, _(
+        "Someone else changed this relay while you were writing. "
+        "Your text is still in the form: check the page and save again."
+    ))
+
+
+# --- lists ---------------------------------------------------------------------
+
+
+@staff
+def mine(request):
+    """My relays (held, or where my service takes part under a consent in
+    force) and the handovers waiting for me, each row audited as a list read."""
+    actor = request.actor
+    status = request.GET.get("status", "open")
+    if status not in Relay.Status.values:
+        status = Relay.Status.OPEN
+    queryset = (
+        visible_relays(actor).filter(status=status)
+        .select_related("child", "holder", "holder_service")
+        .order_by("-last_activity_at", "-pk")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+    relays = list(page.object_list)
+    waiting = list(
+        Handover.objects.filter(
+            to_user=request.user, status=Handover.Status.PENDING,
+            relay__in=visible_relays(actor).filter(status=Relay.Status.OPEN),
+        )
+        .select_related("relay__child", "from_user", "from_service", "to_service")
+        .order_by("requested_at", "pk")
+    )
+    with transaction.atomic():
+        record_many(actor, "list", [(r, r.child_id, None) for r in relays if r.holder_id == request.user.pk],
+                    legal_basis=LegalBasis.SERVICE_DUTY)
+        record_many(actor, "list",
+                    [(r, r.child_id, None) for r in relays if r.holder_id != request.user.pk]
+                    + [(h.relay, h.relay.child_id, h) for h in waiting],
+                    legal_basis=LegalBasis.CONSENT)
+    may_start = Service.objects.filter(
+        pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
+    ).exists()
+    return render(request, "relay/mine.html", {
+        "page": page, "relays": relays, "waiting": waiting, "status": status,
+        "may_start": may_start, "nav": "relays",
+    })
+
+
+# --- starting -------------------------------------------------------------------
+
+
+def _start(request, form, **kwargs):
+    try:
+        relay = actions.start_relay(request.actor, **kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, _(
+        "The stafettlogg has been started and you hold it. Register the guardians and record "
+        "their consent before you share it with other services."
+    ))
+    return redirect("relay:detail", pk=relay.pk)
+
+
+@staff
+def start_from_concern(request, concern_pk):
+    """Start a relay from a level-0 decision to go on at level 1, 2 or 3,
+    carrying over the worry's description."""
+    actor = request.actor
+    concern = concern_actions.read_concern(actor, concern_pk, "decide")
+    if concern.outcome not in LEVEL_OF_OUTCOME:
+        messages.error(request, _("Decide to continue on level 1, 2 or 3 before starting a relay."))
+        return redirect("concerns:detail", pk=concern.pk)
+    if concern.relays.exists():
+        messages.error(request, _("A relay has already been started from this worry."))
+        return redirect("concerns:detail", pk=concern.pk)
+    area = concern.observations + (f"\n\n{concern.questions}" if concern.questions else "")
+    form = forms.StartFromConcernForm(
+        request.POST or None,
+        initial={"level": LEVEL_OF_OUTCOME[concern.outcome], "area_of_concern": area},
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _start(
+            request, form, service=concern.service, concern=concern,
+            level=form.cleaned_data["level"], area_of_concern=form.cleaned_data["area_of_concern"],
+        )
+        if response:
+            return response
+    return render(request, "relay/start_from_concern.html", {
+        "form": form, "concern": concern, "child": concern.child, "nav": "relays",
+    })
+
+
+@staff
+def new(request):
+    """A help or adult service starts a relay directly for a child."""
+    actor = request.actor
+    services = Service.objects.filter(
+        pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
+    ).order_by("name")
+    if not services.exists():
+        return render(request, "relay/new.html", {"form": None, "nav": "relays"})
+    form = forms.DirectStartForm(request.POST or None, services=services)
+    if request.method == "POST" and form.is_valid():
+        response = _start(
+            request, form, service=form.cleaned_data["service"], child=form.child_fields(),
+            level=form.cleaned_data["level"], area_of_concern=form.cleaned_data["area_of_concern"],
+        )
+        if response:
+            return response
+    return render(request, "relay/new.html", {"form": form, "nav": "relays"})
+
+
+# --- the overview -----------------------------------------------------------------
+
+PROGRESS_CODES = ("start", "plan", "measures", "evaluate", "decide")
+
+
+@dataclass(frozen=True)
+class StepItem:
+    step: Step
+    status: str  # "done" | "next" | "open" | "" (a step whose progress is not tracked)
+
+
+def done_codes(relay) -> set[str]:
+    """Which of the generic steps the relay's data shows as done, in one query."""
+    today = timezone.localdate()
+    this = OuterRef("pk")
+    held = Meeting.objects.filter(relay=this, minutes_recorded_at__isnull=False)
+    evaluation_kinds = [Meeting.Kind.EVALUATION_DISCUSSION, Meeting.Kind.EVALUATION_DECISION]
+    flags = (
+        Relay.objects.filter(pk=relay.pk)
+        .annotate(
+            p_start=Exists(held.exclude(kind__in=evaluation_kinds)),
+            p_goal=Exists(Goal.objects.filter(relay=this)),
+            p_measure=Exists(Measure.objects.filter(relay=this)),
+            p_measures=Exists(Measure.objects.filter(relay=this, starts_on__lte=today)),
+            p_evaluate=Exists(Evaluation.objects.filter(relay=this)),
+            p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
+        )
+        .values("p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
+        .get()
+    )
+    done = {code for code in ("start", "measures", "evaluate", "decide") if flags[f"p_{code}"]}
+    if flags["p_goal"] and flags["p_measure"]:
+        done.add("plan")
+    return done
+
+
+def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
+    """The guide's steps for the relay's level, in the holder service's
+    variant, with what is done and the suggested next step."""
+    steps = steps_for_variant(
+        list(Step.objects.filter(level__guide_id=relay.guide_id, level__number=relay.level)
+             .select_related("level")),
+        relay.holder_service.kind,
+    )
+    done = done_codes(relay)
+    items, next_item = [], None
+    for step in steps:
+        if step.code not in PROGRESS_CODES:
+            status = ""
+        elif step.code in done:
+            status = "done"
+        elif next_item is None and relay.is_open:
+            status = "next"
+        else:
+            status = "open"
+        item = StepItem(step, status)
+        if status == "next":
+            next_item = item
+        items.append(item)
+    return items, next_item
+
+
+def _consents(relay):
+    """Every consent of the relay, and those in force now (not withdrawn, not
+    expired, not superseded by an extension)."""
+    today = timezone.localdate()
+    consents = list(
+        relay.consents.select_related("recorded_by", "withdrawn_by")
+        .prefetch_related("services", "parties__guardian")
+        .order_by("-recorded_at", "-pk")
+    )
+    superseded = {c.supersedes_id for c in consents if c.supersedes_id}
+    for consent in consents:
+        consent.in_force = consent.withdrawn_at is None and consent.valid_until >= today
+        consent.expired = consent.withdrawn_at is None and consent.valid_until < today
+        consent.superseded = consent.pk in superseded
+    in_force = [c for c in consents if c.in_force and not c.superseded]
+    covered = {s.pk for c in consents if c.in_force for s in c.services.all()}
+    return consents, in_force, covered
+
+
+def _holder_history(relay, handovers):
+    accepted = [h for h in handovers if h.status == Handover.Status.ACCEPTED]
+    if not accepted:
+        return [(relay.holder, relay.holder_service, relay.created_at)]
+    history = [(accepted[0].from_user, accepted[0].from_service, relay.created_at)]
+    history += [(h.to_user, h.to_service, h.responded_at) for h in accepted]
+    return history
+
+
+def timeline_queryset(relay, kind: str = "", guardian=None):
+    """The relay's entries, newest first, each with its author and the entry
+    it corrects joined, and whether it was corrected later: one query per page.
+    For a guardian's copy, entries withheld from that guardian are left out."""
+    queryset = Entry.objects.filter(relay=relay)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = queryset.select_related("author", "author_service", "corrects").annotate(
+        is_corrected=Exists(Entry.objects.filter(corrects=OuterRef("pk")))
+    )
+    if guardian is not None:
+        withheld = Withholding.objects.filter(guardian=guardian)
+        queryset = queryset.exclude(Exists(withheld.filter(entry=OuterRef("pk")))).annotate(
+            corrects_withheld=Exists(withheld.filter(entry=OuterRef("corrects_id")))
+        )
+    return queryset.order_by("-created_at", "-pk")
+
+
+def _timeline(request, relay, guardian=None):
+    kind = request.GET.get("type", "")
+    if kind not in Entry.Kind.values:
+        kind = ""
+    page = Paginator(timeline_queryset(relay, kind, guardian), PAGE_SIZE).get_page(
+        request.GET.get("side")
+    )
+    return kind, page
+
+
+@staff
+def detail(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk)
+    consents, in_force, covered = _consents(relay)
+    handovers = list(
+        relay.handovers.select_related("from_user", "to_user", "from_service", "to_service")
+        .order_by("requested_at", "pk")
+    )
+    participants = list(
+        relay.participants.filter(left_at__isnull=True).select_related("service", "user")
+    )
+    for participant in participants:
+        participant.covered = participant.service_id in covered
+    steps, next_step = guide_progress(relay)
+    kind, page = _timeline(request, relay)
+    today = timezone.localdate()
+    return render(request, "relay/detail.html", {
+        "relay": relay,
+        "child": relay.child,
+        "allowed": relay_actions(actor, relay),
+        "guardians": list(relay.child.guardians.all()),
+        "consents": consents,
+        "consents_in_force": in_force,
+        "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
+        "participants": participants,
+        "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
+        "holder_history": _holder_history(relay, handovers),
+        "steps": steps,
+        "next_step": next_step,
+        "kinds": Entry.Kind.choices,
+        "kind": kind,
+        "page": page,
+        "nav": "relays",
+    })
+
+
+@staff
+def acute(request, pk):
+    """The acute path from every page of a relay: the municipality's numbers."""
+    relay = actions.read_relay(request.actor, pk, "acute")
+    return render(request, "relay/acute.html", {"relay": relay, "child": relay.child, "nav": "relays"})
+
+
+# --- guardians and consent ------------------------------------------------------------
+
+
+@staff
+def guardians(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "guardians")
+    form = forms.GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guardian = actions.add_guardian(actor, relay, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s has been added as a guardian.") % {"name": guardian.name})
+            return redirect("relay:guardians", pk=relay.pk)
+    return render(request, "relay/guardians.html", {
+        "relay": relay, "child": relay.child, "form": form,
+        "guardians": list(relay.child.guardians.all()), "nav": "relays",
+    })
+
+
+def _current_consent(relay):
+    """The newest consent in force, which an extension supersedes."""
+    from stafett.access.relays import consents_in_force
+
+    return (
+        consents_in_force().filter(relay=relay).prefetch_related("services", "parties")
+        .order_by("-recorded_at", "-pk").first()
+    )
+
+
+@staff
+def consent(request, pk, extend=False):
+    """Record the family's consent, or extend the one in force (a new consent
+    with the same services and more, superseding the current one)."""
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "consent")
+    today = timezone.localdate()
+    current = _current_consent(relay)
+    guardians = list(relay.child.guardians.all())
+    if extend and current is None:
+        messages.error(request, _("There is no consent in force to extend. Record a new consent."))
+        return redirect("relay:consent", pk=relay.pk)
+    if extend:
+        parties = list(current.parties.all())
+        initial = {
+            "guardians": [p.guardian_id for p in parties if p.guardian_id],
+            "child_consents": any(p.is_child for p in parties),
+            "services": [s.pk for s in current.services.all()],
+            "purpose": current.purpose,
+            "valid_until": current.valid_until,
+        }
+    else:
+        initial = {
+            "guardians": [g.pk for g in guardians if g.parental_responsibility],
+            "services": [relay.holder_service_id],
+        }
+    must = actions.child_must_consent(relay, today)
+    form = forms.ConsentForm(
+        request.POST or None, request.FILES or None, relay=relay, child_must_consent=must,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.give_consent(
+                actor, relay, guardians=list(data["guardians"]), child_consents=data["child_consents"],
+                services=list(data["services"]), purpose=data["purpose"], given_on=data["given_on"],
+                valid_until=data["valid_until"], method=data["method"], scan=data["scan"],
+                supersedes=current if extend else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The consent has been recorded."))
+            return redirect("relay:detail", pk=relay.pk)
+    return render(request, "relay/consent.html", {
+        "relay": relay, "child": relay.child, "form": form, "extend": extend, "current": current,
+        "guardians": guardians, "child_must_consent": must, "nav": "relays",
+    })
+
+
+@staff
+def withdraw_consent(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "consent")
+    current = _current_consent(relay)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and current is not None and form.is_valid():
+        try:
+            actions.withdraw_consent(actor, relay, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "The consent has been withdrawn. Other services no longer have access to the relay."
+            ))
+            return redirect("relay:detail", pk=relay.pk)
+    return render(request, "relay/withdraw_consent.html", {
+        "relay": relay, "child": relay.child, "form": form, "current": current, "nav": "relays",
+    })
+
+
+@staff
+def consent_scan(request, pk, consent_pk):
+    """The scanned consent form, for the holder; streamed, never public."""
+    consent = Consent.objects.filter(pk=consent_pk, relay_id=pk).exclude(scan="").first()
+    if consent is None:
+        raise Http404
+    actions.read_relay(request.actor, pk, "consent", event="read_consent_scan", item=consent)
+    try:
+        handle = consent.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=os.path.basename(consent.scan.name))
+    response["Cache-Control"] = "private, no-store, max-age=0"
+    return response
+
+
+# --- participants and handover ---------------------------------------------------------
+
+
+@staff
+def participants(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "participants")
+    form = forms.ParticipantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = data["person"]
+        try:
+            actions.add_participant(actor, relay, service=data["service"],
+                                    user=person.user if person else None, task=data["task"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The participant has been added."))
+            return redirect("relay:participants", pk=relay.pk)
+    _all, in_force, covered = _consents(relay)
+    active = list(relay.participants.filter(left_at__isnull=True).select_related("service", "user"))
+    for participant in active:
+        participant.covered = participant.service_id in covered
+        participant.is_holder = (participant.user_id == relay.holder_id
+                                 and participant.service_id == relay.holder_service_id)
+    return render(request, "relay/participants.html", {
+        "relay": relay, "child": relay.child, "form": form, "participants": active,
+        "covered_services": sorted(
+            {s.name for c in in_force for s in c.services.all()}
+        ),
+        "nav": "relays",
+    })
+
+
+@staff
+@require_POST
+def remove_participant(request, pk, participant_pk):
+    relay = load_relay(request.actor, pk, "participants")
+    participant = get_object_or_404(
+        Participant.objects.select_related("relay"), pk=participant_pk, relay=relay,
+        left_at__isnull=True,
+    )
+    try:
+        actions.remove_participant(request.actor, participant)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The participant has left the relay."))
+    return redirect("relay:participants", pk=relay.pk)
+
+
+@staff
+def handover(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "handover")
+    pending = (
+        relay.handovers.filter(status=Handover.Status.PENDING)
+        .select_related("to_user", "to_service").first()
+    )
+    form = forms.HandoverForm(request.POST or None, holder=relay.holder)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["to"]
+        try:
+            actions.request_handover(actor, relay, to_user=to.user, to_service=to.service,
+                                     note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "The handover has been requested. You hold the relay until %(name)s accepts."
+            ) % {"name": to.user.display_name})
+            return redirect("relay:detail", pk=relay.pk)
+    return render(request, "relay/handover.html", {
+        "relay": relay, "child": relay.child, "form": form, "pending": pending, "nav": "relays",
+    })
+
+
+@staff
+@require_POST
+def cancel_handover(request, pk, handover_pk):
+    relay = load_relay(request.actor, pk, "handover")
+    pending = get_object_or_404(
+        Handover.objects.select_related("relay"), pk=handover_pk, relay=relay,
+        status=Handover.Status.PENDING,
+    )
+    actions.cancel_handover(request.actor, pending)
+    messages.success(request, _("The handover has been cancelled."))
+    return redirect("relay:detail", pk=relay.pk)
+
+
+@staff
+def respond_to_handover(request, pk, handover_pk):
+    """The person asked to take over reads what is handed over, and accepts or declines."""
+    actor = request.actor
+    pending = (
+        Handover.objects.filter(pk=handover_pk, relay_id=pk, to_user=request.user,
+                                status=Handover.Status.PENDING)
+        .select_related("from_user", "from_service", "to_service").first()
+    )
+    if pending is None:
+        raise Http404
+    relay = actions.read_relay(actor, pk, event="read_handover", item=pending)
+    form = forms.HandoverResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        actions.respond_to_handover(actor, pending, accept=accept)
+        if accept:
+            messages.success(request, _("You now hold the relay."))
+            return redirect("relay:detail", pk=relay.pk)
+        messages.success(request, _("You have declined the handover. The holder has been told."))
+        return redirect("relay:mine")
+    return render(request, "relay/respond_to_handover.html", {
+        "relay": relay, "child": relay.child, "handover": pending, "nav": "relays",
+    })
+
+
+# --- closing, the PDF and the guardians' copy ------------------------------------------
+
+
+@staff
+def close(request, pk):
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "close")
+    form = forms.CloseForm(request.POST or None, initial={"version": relay.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.close_relay(
+                actor, relay, version=data["version"], reason=data["reason"], summary=data["summary"],
+                child_last_word=data["child_last_word"], parents_last_word=data["parents_last_word"],
+            )
+        except actions.Conflict:
+            _conflict(request)
+            data = request.POST.copy()
+            data["version"] = str(relay.version)
+            form = forms.CloseForm(data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "The relay is closed. Download the PDF of the whole log for your service's archive."
+            ))
+            return redirect("relay:detail", pk=relay.pk)
+    return render(request, "relay/close.html", {
+        "relay": relay, "child": relay.child, "form": form, "nav": "relays",
+    })
+
+
+def whole_log(relay) -> dict:
+    """Everything in the log, for the archive PDF: a fixed number of queries."""
+    consents, in_force, _covered = _consents(relay)
+    return {
+        "relay": relay,
+        "child": relay.child,
+        "municipality": relay.municipality,
+        "guardians": list(relay.child.guardians.all()),
+        "consents": consents,
+        "participants": list(relay.participants.select_related("service", "user")),
+        "handovers": list(relay.handovers.select_related(
+            "from_user", "to_user", "from_service", "to_service").order_by("requested_at", "pk")),
+        "goals": list(relay.goals.all()),
+        "measures": list(relay.measures.select_related("goal", "responsible_service", "responsible_user")),
+        "meetings": list(relay.meetings.prefetch_related("present__service", "present__user")),
+        "evaluations": list(relay.evaluations.select_related("goal", "measure", "meeting")),
+        "level_changes": list(relay.level_changes.order_by("decided_at", "pk")),
+        "entries": list(timeline_queryset(relay).order_by("created_at", "pk")),
+        "printed_at": timezone.now(),
+    }
+
+
+def _render_pdf(template_name, context, request) -> bytes:
+    try:
+        from stafett.guides.pdf import render_pdf
+    except ImportError:  # pragma: no cover - the shared helper is missing
+        import weasyprint
+
+        html = render_to_string(template_name, context, request=request)
+        return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    return render_pdf(template_name, context, request=request)
+
+
+@staff
+def pdf(request, pk):
+    """The whole log as a PDF for the service's archive, audited as a read."""
+    relay = actions.read_relay(request.actor, pk, event="read_pdf")
+    context = whole_log(relay) | {"pdf_lang": request.LANGUAGE_CODE, "pdf_emergency": False}
+    document = _render_pdf("relay/pdf.html", context, request)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"stafettlogg-{relay.pk}-{timezone.localdate():%Y-%m-%d}.pdf"
+    )
+    response["Content-Length"] = str(len(document))
+    response["Cache-Control"] = "private, no-store, max-age=0"
+    return response
+
+
+@staff
+def guardian_copy(request, pk):
+    """The log as one guardian will see it: the entries only, without those
+    withheld from that guardian. Without `?foresatt=` the page lets the
+    reader choose the guardian."""
+    actor = request.actor
+    guardian = None
+    guardian_id = request.GET.get("foresatt")
+    if guardian_id:
+        guardian = Guardian.objects.filter(pk=guardian_id if guardian_id.isdigit() else None,
+                                           child__relays__pk=pk).first()
+        if guardian is None:
+            raise Http404
+    relay = actions.read_relay(actor, pk, event="read_guardian_copy", item=guardian)
+    context = {"relay": relay, "child": relay.child, "guardian": guardian, "nav": "relays"}
+    if guardian is None:
+        context["guardians"] = list(relay.child.guardians.all())
+    else:
+        context["kind"], context["page"] = _timeline(request, relay, guardian)
+        context["kinds"] = Entry.Kind.choices
+        context["base_query"] = f"foresatt={guardian.pk}&"
+    return render(request, "relay/guardian_copy.html", context)
+
+
+def detail_url(relay) -> str:
+    """The overview's timeline, for links back from the content pages."""
+    return reverse("relay:detail", args=[relay.pk]) + "#tidslinje"

@@ -1,0 +1,545 @@
+"""Pages for the content of the stafettlogg: goals, measures, evaluations,
+meetings with agenda and minutes (and the level change at an evaluation
+meeting), notes and bright spots, corrections and withholdings.
+
+Every page loads the relay with `actions.read_relay` (404 for anyone without
+access to the action, one audit read per page), then looks the goal, measure,
+meeting or entry up *within that relay* (404 otherwise), and writes through
+`stafett.relay.actions`. No view checks access or writes a row on its own.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from stafett.access.relays import covered_service_ids, relay_actions
+from stafett.access.views import staff
+from stafett.guides.models import Tool
+
+from . import actions
+from . import forms_content as forms
+from .models import Entry, Goal, Measure, Meeting, Withholding
+
+try:  # written alongside this module; the agenda falls back to plain substitution
+    from stafett.guides import placeholders
+except ImportError:  # pragma: no cover
+    placeholders = None
+
+# Entries whose wording their author may correct. Records of decisions that
+# changed the relay (consent, participants, handover, level, closing) are not
+# reworded afterwards; they are followed by a new decision instead.
+CORRECTABLE = frozenset({
+    Entry.Kind.NOTE, Entry.Kind.BRIGHT_SPOT, Entry.Kind.GOAL, Entry.Kind.MEASURE,
+    Entry.Kind.EVALUATION, Entry.Kind.MEETING,
+})
+
+MEETING_TIME_FORMAT = "%d.%m.%Y %H:%M"
+
+CONFLICT_MESSAGE = gettext_lazy(
+    "Someone else changed this while you were writing. Your text is still in the form: "
+    "check what is saved now and save again."
+)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _reverse(name, args, fallback):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def relay_url(relay) -> str:
+    """The relay's overview (written in the relay frame, "relay:detail")."""
+    return _reverse("relay:detail", [relay.pk], reverse("home"))
+
+
+def _context(request, relay, **extra):
+    return {
+        "relay": relay,
+        "child": relay.child,
+        "allowed": relay_actions(request.actor, relay),
+        "relay_url": relay_url(relay),
+        "acute_url": _reverse("relay:acute", [relay.pk], reverse("core:acute")),
+        **extra,
+    }
+
+
+def _stale_copy(post, version):
+    """The user's own input with the version of what is saved now, so saving
+    again is a deliberate choice after seeing the other change."""
+    data = post.copy()
+    data["version"] = str(version)
+    return data
+
+
+def _form_error(form, error: ValidationError):
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+# --- goals ----------------------------------------------------------------------------
+
+
+@staff
+def goal_new(request, pk):
+    relay = actions.read_relay(request.actor, pk, "content")
+    form = forms.GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_goal(request.actor, relay, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The goal has been added."))
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/goal_form.html", _context(
+        request, relay, form=form, title=_("New goal"),
+    ))
+
+
+@staff
+def goal_edit(request, pk, goal_id):
+    relay = actions.read_relay(request.actor, pk, "content")
+    goal = get_object_or_404(Goal.objects.filter(relay=relay), pk=goal_id)
+    initial = {"version": goal.version, "title": goal.title, "indicator": goal.indicator,
+               "achieved": goal.achieved}
+    form = forms.GoalEditForm(request.POST or None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_goal(request.actor, goal, **form.cleaned_data)
+        except actions.Conflict:
+            goal.refresh_from_db()
+            conflict = True
+            messages.error(request, CONFLICT_MESSAGE)
+            form = forms.GoalEditForm(_stale_copy(request.POST, goal.version))
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The goal has been saved."))
+            return redirect(relay_url(relay))
+    measures = list(goal.measures.select_related("responsible_service"))
+    evaluations = list(goal.evaluations.all())
+    return render(request, "relay/content/goal_form.html", _context(
+        request, relay, form=form, goal=goal, conflict=conflict, measures=measures,
+        evaluations=evaluations, title=_("Goal"),
+    ))
+
+
+@staff
+@require_POST
+def goal_achieved(request, pk, goal_id):
+    """One click: mark a goal achieved (with the version the page showed)."""
+    relay = actions.read_relay(request.actor, pk, "content")
+    goal = get_object_or_404(Goal.objects.filter(relay=relay), pk=goal_id)
+    form = forms.VersionedForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        actions.update_goal(request.actor, goal, version=form.cleaned_data["version"],
+                            title=goal.title, indicator=goal.indicator, achieved=True)
+    except actions.Conflict:
+        messages.error(request, _("Someone else changed this goal. Check it and try again."))
+        return redirect("relay_content:goal", pk=relay.pk, goal_id=goal.pk)
+    messages.success(request, _("The goal is marked as achieved."))
+    return redirect(relay_url(relay))
+
+
+# --- measures -------------------------------------------------------------------------
+
+
+@staff
+def measure_new(request, pk):
+    relay = actions.read_relay(request.actor, pk, "content")
+    covered = covered_service_ids(relay)
+    own = sorted(request.actor.service_ids & covered)
+    initial = {
+        "responsible_service": relay.holder_service_id if relay.holder_id == request.user.pk
+        else (own[0] if own else None),
+        "starts_on": timezone.localdate(),
+        "goal": request.GET.get("mal"),
+    }
+    form = forms.MeasureForm(request.POST or None, relay=relay, covered_ids=covered, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.add_measure(
+                request.actor, relay, what=data["what"],
+                responsible_service=data["responsible_service"],
+                responsible_user=data["responsible_user"], goal=data["goal"],
+                starts_on=data["starts_on"], deadline=data["deadline"],
+                evaluate_on=data["evaluate_on"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The measure has been added."))
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/measure_form.html", _context(
+        request, relay, form=form, title=_("New measure"),
+    ))
+
+
+@staff
+def measure_edit(request, pk, measure_id):
+    relay = actions.read_relay(request.actor, pk, "content")
+    measure = get_object_or_404(
+        Measure.objects.filter(relay=relay).select_related("responsible_service", "responsible_user", "goal"),
+        pk=measure_id,
+    )
+    initial = {"version": measure.version, "what": measure.what, "starts_on": measure.starts_on,
+               "deadline": measure.deadline, "evaluate_on": measure.evaluate_on}
+    form = forms.MeasureEditForm(request.POST or None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_measure(request.actor, measure, **form.cleaned_data)
+        except actions.Conflict:
+            measure.refresh_from_db()
+            conflict = True
+            messages.error(request, CONFLICT_MESSAGE)
+            form = forms.MeasureEditForm(_stale_copy(request.POST, measure.version))
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The measure has been saved."))
+            return redirect(relay_url(relay))
+    evaluations = list(measure.evaluations.all())
+    return render(request, "relay/content/measure_form.html", _context(
+        request, relay, form=form, measure=measure, conflict=conflict, evaluations=evaluations,
+        title=_("Measure"),
+    ))
+
+
+# --- evaluations ----------------------------------------------------------------------
+
+
+@staff
+def evaluation_new(request, pk):
+    relay = actions.read_relay(request.actor, pk, "content")
+    initial = {"measure": request.GET.get("tiltak"), "goal": request.GET.get("mal"),
+               "meeting": request.GET.get("mote")}
+    form = forms.EvaluationForm(request.POST or None, relay=relay, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_evaluation(request.actor, relay, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The evaluation has been recorded."))
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/evaluation_form.html", _context(
+        request, relay, form=form, title=_("New evaluation"),
+    ))
+
+
+# --- meetings -------------------------------------------------------------------------
+
+DEFAULT_AGENDAS = {
+    Meeting.Kind.NETWORK: gettext_lazy(
+        "- Welcome, and the purpose of the meeting\n- What has happened so far\n"
+        "- The child's voice\n- A shared understanding: what we see and what we want to achieve\n"
+        "- Who does what, and by when\n- Next meeting"),
+    Meeting.Kind.PLANNING: gettext_lazy(
+        "- Welcome\n- Goals: what should be better, and how we will see it\n"
+        "- Measures: what, who is responsible, start, deadline and evaluation date\n"
+        "- The child's voice\n- Next meeting"),
+    Meeting.Kind.EVALUATION_DISCUSSION: gettext_lazy(
+        "- Welcome\n- What has happened since last time\n- The measures: what worked, what did not\n"
+        "- The child's view, the parents' view, the professionals' view\n"
+        "- Preparing the decision at the next meeting"),
+    Meeting.Kind.EVALUATION_DECISION: gettext_lazy(
+        "- Welcome\n- Evaluation of the goals and measures\n- The child's view and the parents' view\n"
+        "- Decision: close, continue, or move up or down a level\n- Who does what next"),
+    Meeting.Kind.BTI_TEAM: gettext_lazy(
+        "- Welcome, and the purpose of the meeting\n- The case: what has been tried so far\n"
+        "- The child's voice\n- Coordinated measures and who is responsible\n- Next meeting"),
+}
+
+DEFAULT_AGENDA_HEAD = gettext_lazy(
+    "## {kind}\n\nTime: {meeting_time}\nPlace: {meeting_place}\nParticipants: {participants}\n\n"
+)
+
+# Kept as placeholders while the form is open; filled in when the meeting is saved.
+MEETING_PLACEHOLDERS = ("meeting_time", "meeting_place", "participants")
+
+
+def _fill(text: str, values: dict) -> str:
+    if placeholders is not None:
+        return placeholders.fill(text, values)
+    for name, value in values.items():  # pragma: no cover - plain fallback
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def _participant_label(participant) -> str:
+    if participant.user_id:
+        return f"{participant.user.get_full_name()} ({participant.service.name})"
+    return participant.service.name
+
+
+def _agenda_values(request, relay, *, starts_at=None, place=None, invited=None) -> dict:
+    child = relay.child
+    values = {}
+    if placeholders is not None:
+        values.update(placeholders.values_for_municipality(request.actor.municipality))
+        today = placeholders.format_date(timezone.localdate())
+        birth = placeholders.format_date(child.birth_date or child.expected_date)
+    else:  # pragma: no cover
+        values["municipality"] = request.actor.municipality.name
+        today = f"{timezone.localdate():%d.%m.%Y}"
+        birth = ""
+    values.update({
+        "child": child.name,
+        "child_birth_date": birth,
+        "service": relay.holder_service.name,
+        "employee": request.user.get_full_name(),
+        "today": today,
+    })
+    if starts_at is None:  # the form is open: keep the meeting's own placeholders
+        values.update({name: "{" + name + "}" for name in MEETING_PLACEHOLDERS})
+    else:
+        values.update({
+            "meeting_time": timezone.localtime(starts_at).strftime(MEETING_TIME_FORMAT),
+            "meeting_place": place,
+            "participants": ", ".join(_participant_label(p) for p in invited),
+        })
+    return values
+
+
+def meeting_template(relay) -> str:
+    """The body of the relay guide's meeting template: the tool of kind
+    "meeting", the one with key "agenda" if there are several."""
+    tools = list(Tool.objects.filter(guide_id=relay.guide_id, kind=Tool.Kind.MEETING)
+                 .exclude(body="").order_by("key").values_list("key", "body"))
+    for key, body in tools:
+        if key == "agenda":
+            return body
+    return tools[0][1] if tools else ""
+
+
+def default_agenda(kind: str) -> str:
+    label = Meeting.Kind(kind).label
+    return str(DEFAULT_AGENDA_HEAD).replace("{kind}", str(label)) + str(DEFAULT_AGENDAS[kind])
+
+
+def _default_kind(relay) -> str:
+    return Meeting.Kind.NETWORK if relay.level > 1 else Meeting.Kind.PLANNING
+
+
+@staff
+def meeting_new(request, pk):
+    relay = actions.read_relay(request.actor, pk, "meeting")
+    kind = request.GET.get("type")
+    if kind not in Meeting.Kind.values:
+        kind = _default_kind(relay)
+    template = meeting_template(relay)
+    agenda = template or default_agenda(kind)
+    form = forms.MeetingForm(request.POST or None, relay=relay, initial={
+        "kind": kind, "agenda": _fill(agenda, _agenda_values(request, relay)),
+    })
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invited = list(data["invited"])
+        text = data["agenda"].strip() or template or default_agenda(data["kind"])
+        agenda = _fill(text, _agenda_values(request, relay, starts_at=data["starts_at"],
+                                            place=data["place"], invited=invited))
+        try:
+            meeting = actions.plan_meeting(
+                request.actor, relay, kind=data["kind"], starts_at=data["starts_at"],
+                place=data["place"], agenda=agenda, invited=invited,
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The meeting has been planned."))
+            return redirect("relay_content:meeting", pk=relay.pk, meeting_id=meeting.pk)
+    return render(request, "relay/content/meeting_form.html", _context(
+        request, relay, form=form, from_guide=bool(template), title=_("Plan a meeting"),
+    ))
+
+
+def _meeting(relay, meeting_id):
+    return get_object_or_404(Meeting.objects.filter(relay=relay), pk=meeting_id)
+
+
+def _agenda_blocks(text):
+    if placeholders is not None and hasattr(placeholders, "blocks"):
+        return placeholders.blocks(text)
+    return [{"kind": "paragraph", "text": text}] if text else []  # pragma: no cover
+
+
+@staff
+def meeting_detail(request, pk, meeting_id):
+    relay = actions.read_relay(request.actor, pk)
+    meeting = _meeting(relay, meeting_id)
+    return render(request, "relay/content/meeting_detail.html", _context(
+        request, relay, meeting=meeting,
+        agenda=_agenda_blocks(meeting.agenda),
+        invited=list(meeting.invited.select_related("user", "service")),
+        present=list(meeting.present.select_related("user", "service")),
+        guardians_present=list(meeting.guardians_present.all()),
+        evaluations=list(meeting.evaluations.all()),
+        level_changes=list(meeting.level_changes.all()),
+        title=meeting.get_kind_display(),
+    ))
+
+
+@staff
+def meeting_minutes(request, pk, meeting_id):
+    """The minutes (→ the log entry for the meeting); at an evaluation meeting
+    where the decision is made, the holder may also change the level here."""
+    relay = actions.read_relay(request.actor, pk, "meeting")
+    meeting = _meeting(relay, meeting_id)
+    allowed = relay_actions(request.actor, relay)
+    offers_level = meeting.kind == Meeting.Kind.EVALUATION_DECISION and "level" in allowed
+    # Two forms on one page: the minutes, and (when offered) the level change.
+    step = request.POST.get("step", "minutes") if request.method == "POST" else None
+    if step == "level" and not offers_level:
+        raise Http404
+
+    participants = list(forms.active_participants(relay))
+    invited_ids = set(meeting.invited.values_list("pk", flat=True))
+    recorded = meeting.minutes_recorded_at is not None
+    minutes_initial = {
+        "version": meeting.version,
+        "minutes": meeting.minutes,
+        "decisions": meeting.decisions,
+        "child_present": meeting.child_present,
+        "present": (list(meeting.present.values_list("pk", flat=True)) if recorded
+                    else sorted(invited_ids)),
+        "guardians_present": list(meeting.guardians_present.values_list("pk", flat=True)),
+    }
+    minutes_form = forms.MinutesForm(request.POST if step == "minutes" else None,
+                                     relay=relay, initial=minutes_initial)
+    level_form = None
+    if offers_level:
+        level_form = forms.LevelChangeForm(
+            request.POST if step == "level" else None, relay=relay,
+            participating_service_ids={p.service_id for p in participants},
+        )
+    conflict = False
+
+    if step == "level" and level_form.is_valid():
+        data = level_form.cleaned_data
+        try:
+            actions.change_level(request.actor, relay, meeting=meeting, to_level=data["to_level"],
+                                 reason=data["reason"], release_services=data["release_services"])
+        except ValidationError as error:
+            _form_error(level_form, error)
+        else:
+            messages.success(request, _("The relay now continues on level %(level)s.")
+                             % {"level": data["to_level"]})
+            return redirect(relay_url(relay))
+    elif step == "minutes" and minutes_form.is_valid():
+        data = minutes_form.cleaned_data
+        try:
+            actions.record_minutes(
+                request.actor, meeting, version=data["version"], minutes=data["minutes"],
+                decisions=data["decisions"], present=data["present"],
+                guardians_present=data["guardians_present"], child_present=data["child_present"],
+            )
+        except actions.Conflict:
+            meeting.refresh_from_db()
+            conflict = True
+            messages.error(request, CONFLICT_MESSAGE)
+            minutes_form = forms.MinutesForm(_stale_copy(request.POST, meeting.version), relay=relay)
+        except ValidationError as error:
+            _form_error(minutes_form, error)
+        else:
+            messages.success(request, _("The minutes have been recorded in the log."))
+            return redirect(relay_url(relay))
+
+    return render(request, "relay/content/meeting_minutes.html", _context(
+        request, relay, meeting=meeting, form=minutes_form, level_form=level_form,
+        conflict=conflict, allowed=allowed,
+        consent_url=_reverse("relay:consent", [relay.pk], relay_url(relay)),
+        title=_("Minutes"),
+    ))
+
+
+# --- notes, bright spots, corrections, withholdings -------------------------------------
+
+
+@staff
+def entry_new(request, pk):
+    relay = actions.read_relay(request.actor, pk, "content")
+    kind = Entry.Kind.BRIGHT_SPOT if request.GET.get("type") == "lysglimt" else Entry.Kind.NOTE
+    form = forms.EntryForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = actions.add_entry(request.actor, relay, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The bright spot has been added.")
+                             if entry.kind == Entry.Kind.BRIGHT_SPOT else _("The note has been added."))
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/entry_form.html", _context(
+        request, relay, form=form,
+        title=_("New bright spot") if kind == Entry.Kind.BRIGHT_SPOT else _("New note"),
+    ))
+
+
+def _entry(relay, entry_id):
+    return get_object_or_404(
+        Entry.objects.filter(relay=relay).select_related("author", "author_service", "corrects"),
+        pk=entry_id,
+    )
+
+
+@staff
+def entry_correct(request, pk, entry_id):
+    relay = actions.read_relay(request.actor, pk, "content")
+    entry = _entry(relay, entry_id)
+    if entry.author_id != request.user.pk or entry.kind not in CORRECTABLE:
+        raise Http404
+    newer = Entry.objects.filter(corrects=entry).first()
+    form = forms.CorrectionForm(request.POST or None, initial={"text": entry.text})
+    if request.method == "POST" and newer is None and form.is_valid():
+        try:
+            actions.correct_entry(request.actor, entry, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The correction has been saved. The earlier wording stays visible."))
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/entry_correct.html", _context(
+        request, relay, entry=entry, newer=newer, form=form, title=_("Correct an entry"),
+    ))
+
+
+@staff
+def entry_withhold(request, pk, entry_id):
+    relay = actions.read_relay(request.actor, pk, "withhold")
+    entry = _entry(relay, entry_id)
+    withholdings = list(
+        Withholding.objects.filter(entry=entry).select_related("guardian", "decided_by")
+        .order_by("decided_at", "pk")
+    )
+    guardians = relay.child.guardians.exclude(pk__in=[w.guardian_id for w in withholdings])
+    form = forms.WithholdForm(request.POST or None, guardians=guardians)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withhold_entry(request.actor, entry, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The entry is withheld from %(name)s.")
+                             % {"name": form.cleaned_data["guardian"].name})
+            return redirect(relay_url(relay))
+    return render(request, "relay/content/entry_withhold.html", _context(
+        request, relay, entry=entry, withholdings=withholdings, form=form,
+        any_guardian=guardians.exists(), title=_("Withhold from a guardian"),
+    ))
