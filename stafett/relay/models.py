@@ -208,6 +208,9 @@ class Goal(TenantModel):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return self.title
+
 
 class Measure(TenantModel):
     """A tiltak: what, who is responsible, when it starts, its deadline and
@@ -231,6 +234,9 @@ class Measure(TenantModel):
 
     class Meta:
         ordering = ["starts_on", "pk"]
+
+    def __str__(self):
+        return self.what if len(self.what) <= 80 else self.what[:79] + "…"
 
 
 class Meeting(TenantModel):
@@ -259,6 +265,12 @@ class Meeting(TenantModel):
 
     class Meta:
         ordering = ["starts_at", "pk"]
+
+    def __str__(self):
+        from django.utils import timezone
+
+        when = timezone.localtime(self.starts_at).strftime("%d.%m.%Y %H:%M")
+        return f"{self.get_kind_display()}, {when}"
 
 
 class Evaluation(TenantModel):

@@ -2,14 +2,15 @@
 decision to a closed relay and its archive PDF. Every page on the way passes
 axe-core.
 
-Kari (kindergarten) starts the relay from her worry, registers the guardians,
-records their consent for the kindergarten and the school, brings Olav from
-the school in and hands the baton to him; Olav accepts, looks at the
-guardians' copy, closes the relay and downloads the PDF.
-
-The content pages (meetings, goals, measures, evaluations) fit in after the
-participants step: see the marked place below.
+Kari (kindergarten) starts the relay on level 1 from her worry, registers
+the guardians and their consent for the kindergarten; holds a planning
+meeting with a goal and a measure and an evaluation meeting that moves the
+relay to level 2; extends the consent to the school, brings Olav from the
+school in and hands the baton to him; Olav accepts, looks at the guardians'
+copy, closes the relay and downloads the PDF.
 """
+
+import datetime as dt
 
 import re
 
@@ -47,7 +48,8 @@ def test_a_relay_from_the_worry_to_the_archive_pdf(page, live_server, live_world
 
     # --- Kari starts the stafettlogg from her worry -------------------------------
     login(page, live_server, "kari", PASSWORD)
-    page.goto(url(live_server, f"/stafettlogg/fra-bekymring/{concern.pk}/"))
+    page.goto(url(live_server, f"/bekymringer/{concern.pk}/"))
+    page.get_by_role("link", name="Start a stafettlogg").click()
     check_a11y(page)
     expect(page.get_by_label("Area of concern")).to_have_value(re.compile("Virker sliten om morgenen."))
     expect(page.get_by_role("radio", name=re.compile("Level 1"))).to_be_checked()
@@ -69,22 +71,76 @@ def test_a_relay_from_the_worry_to_the_archive_pdf(page, live_server, live_world
         page.get_by_role("button", name="Add the guardian").click()
         expect(page.get_by_role("status")).to_contain_text(name)
 
-    # --- Consent: both parents, the kindergarten and the school ------------------------
+    # --- Consent: both parents, for the kindergarten (level 1: one service) -------------
     page.get_by_role("link", name="Record consent").click()
     check_a11y(page)
     expect(page.get_by_role("checkbox", name="Anne Strandvik")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Bjørn Strandvik")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Solsikken barnehage")).to_be_checked()
+    page.get_by_label("What the information may be used for").fill(
+        "Samarbeid med familien om Ellas søvn."
+    )
+    page.get_by_role("button", name="Record the consent").click()
+    expect(page.get_by_role("status")).to_contain_text("The consent has been recorded.")
+    expect(page.get_by_text("No consent in force.")).to_have_count(0)
+    check_a11y(page)
+
+    # --- A planning meeting, a goal and a measure ------------------------------------------
+    soon = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT10:00")
+    page.get_by_role("link", name="Plan a meeting").click()
+    check_a11y(page)
+    page.get_by_label("Kind of meeting").select_option(label="Planning meeting")
+    page.get_by_label("Time").fill(soon)
+    page.get_by_label("Place").fill("Solsikken barnehage, møterom 1")
+    page.get_by_role("button", name="Plan the meeting").click()
+    page.get_by_role("link", name="Write the minutes").click()
+    check_a11y(page)
+    page.get_by_label("Minutes").fill("Vi gikk gjennom kveldsrutinene sammen med mor og far.")
+    page.get_by_label("Decisions").fill("Fast leggetid; barnehagen legger inn hvilestund.")
+    page.get_by_role("button", name="Record the minutes").click()
+    expect(page.get_by_role("status")).to_contain_text("The minutes have been recorded")
+
+    page.get_by_role("link", name="Add a goal").click()
+    check_a11y(page)
+    page.get_by_label("What should be better?").fill("Ella sover hele natta")
+    page.get_by_label("How will we see it?").fill("Mor forteller; Ella er opplagt om morgenen.")
+    page.get_by_role("button", name="Save the goal").click()
+
+    page.get_by_role("link", name="Add a measure").click()
+    check_a11y(page)
+    today = dt.date.today()
+    page.get_by_label("What will be done?").fill("Hvilestund etter lunsj og fast leggetid hjemme.")
+    page.get_by_label("Start").fill(today.isoformat())
+    page.get_by_label("Deadline").fill((today + dt.timedelta(days=60)).isoformat())
+    page.get_by_label("Evaluation date").fill((today + dt.timedelta(days=30)).isoformat())
+    page.get_by_label("Goal it works towards (optional)").select_option(label="Ella sover hele natta")
+    page.get_by_role("button", name="Save the measure").click()
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Hvilestund etter lunsj")
+
+    # --- The evaluation meeting decides to move to level 2 --------------------------------
+    page.get_by_role("link", name="Plan a meeting").click()
+    page.get_by_label("Kind of meeting").select_option(label="Evaluation meeting: decision")
+    page.get_by_label("Time").fill(soon)
+    page.get_by_label("Place").fill("Solsikken barnehage")
+    page.get_by_role("button", name="Plan the meeting").click()
+    page.get_by_role("link", name="Write the minutes").click()
+    check_a11y(page)
+    # The decision to move up is taken at this meeting, with its reason.
+    page.get_by_role("radio", name=re.compile("Level 2")).check()
+    page.get_by_label("Reason for the change").fill("Skolen må med før skolestart.")
+    page.get_by_role("button", name="Change the level").click()
+    expect(page.get_by_role("status")).to_contain_text("level 2")
+    expect(page.get_by_role("region", name="Timeline")).to_contain_text("Skolen må med før skolestart.")
+
+    # --- Extend the consent to the school ----------------------------------------------------
+    page.get_by_role("link", name="Extend the consent").first.click()
+    check_a11y(page)
     page.get_by_role("checkbox", name="Bakken skole").check()
     page.get_by_label("What the information may be used for").fill(
         "Samarbeid mellom barnehage og skole om Ellas søvn og overgang til skolen."
     )
-    page.get_by_role("button", name="Record the consent").click()
-    expect(page.get_by_role("status")).to_contain_text("The consent has been recorded.")
-    consent = page.get_by_role("region", name="Consent")
-    expect(consent).to_contain_text("Bakken skole")
-    expect(page.get_by_text("No consent in force.")).to_have_count(0)
-    check_a11y(page)
+    page.get_by_role("button", name="Record the extended consent").click()
+    expect(page.get_by_role("region", name="Consent")).to_contain_text("Bakken skole")
 
     # --- Participants: Olav from the school --------------------------------------------
     page.get_by_role("link", name="Manage participants").click()
@@ -96,9 +152,6 @@ def test_a_relay_from_the_worry_to_the_archive_pdf(page, live_server, live_world
     expect(page.get_by_role("table")).to_contain_text("Olav Skolesen")
     check_a11y(page)
     page.get_by_role("link", name="Stafettlogg for Ella Strandvik").click()
-
-    # (The content pages fit in here: a network meeting, goals and measures,
-    # an evaluation. Each step shows up in the guide's progress above.)
 
     # --- The timeline and the acute path ------------------------------------------------
     timeline_filter = page.get_by_role("navigation", name="Filter the timeline by kind")
@@ -165,5 +218,7 @@ def test_a_relay_from_the_worry_to_the_archive_pdf(page, live_server, live_world
         relay = Relay.objects.get()
         assert relay.status == "closed" and relay.holder.username == "olav"
         assert relay.concern_id == concern.pk
-        assert relay.consents.get().parties.count() == 2
+        assert relay.level == 2 and relay.level_changes.get().to_level == 2
+        assert relay.consents.count() == 2 and relay.consents.last().parties.count() == 2
+        assert relay.goals.count() == 1 and relay.measures.get().goal is not None
         assert AuditEvent.objects.filter(action="read_pdf", object_id=relay.pk).exists()
