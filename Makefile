@@ -31,7 +31,7 @@ setup: $(STAMP) messages
 	$(PY) manage.py collectstatic --noinput -v 0
 
 demo: setup
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 
 $(STAMP): requirements.lock
 	@PYTHON_BIN="$$(scripts/find-python)" || exit 1; \

@@ -62,12 +62,12 @@ PEOPLE = [
 ]
 
 ROLE_TEXT = {
-    "kari": "pedagogisk leder i barnehagen: har bekymringene",
+    "kari": "pedagogisk leder i barnehagen: bekymringer og en stafettlogg",
     "leif": "styrer i barnehagen: innboks for delte bekymringer",
     "kasper": "ansatt i samme barnehage: ser ikke Karis bekymringer",
-    "olav": "lærer på skolen: en annen tjeneste",
+    "olav": "lærer på skolen: en stafettlogg venter på at han tar over",
     "lise": "rektor: leder av en annen tjeneste",
-    "hanne": "helsesykepleier",
+    "hanne": "helsesykepleier: holder en stafettlogg på nivå 2",
     "vidar": "voksentjeneste",
     "cora": "BTI-koordinator: ser ingen barns data",
     "per": "leder i Åsheim: en annen kommune",
@@ -78,12 +78,15 @@ ROLE_TEXT = {
 class Command(BaseCommand):
     help = "Load the fictional demo data (idempotent) and print the logins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where the app runs")
+
+    def handle(self, *args, url="http://127.0.0.1:8000/", **options):
         with scopes_disabled():
             if not Municipality.objects.filter(number="9901").exists():
                 self._seed()
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self._print_logins()
+        self._print_logins(url)
 
     @transaction.atomic
     def _seed(self):
@@ -119,6 +122,78 @@ class Command(BaseCommand):
             )
         self._worries(municipalities["9901"], services["Solsikken barnehage"])
         self._worries(municipalities["9902"], services["Åsheim barnehage"], author="siri")
+        self._relays(municipalities["9901"], services)
+
+    def _relays(self, municipality, services):
+        """Two stafettlogger: Kari's from a level-0 decision, on level 1 with a
+        planning meeting, a goal and a measure; and the health station's,
+        started directly, on level 2 with the school, and a handover waiting."""
+        from stafett.relay import actions as relay_actions
+
+        today = timezone.localdate()
+        kari, hanne, olav = (User.objects.get(username=u) for u in ("kari", "hanne", "olav"))
+        kindergarten = services["Solsikken barnehage"]
+        school, health = services["Bakken skole"], services["Helsestasjon og skolehelsetjeneste"]
+        with scope(municipality=municipality):
+            actor = build_actor(kari, municipality.pk)
+            concern = Concern.objects.filter(outcome="level1", author=kari).first()
+            relay = relay_actions.start_relay(
+                actor, concern=concern, service=kindergarten, level=1,
+                area_of_concern=concern.observations,
+            )
+            parents = [
+                relay_actions.add_guardian(actor, relay, name="Trine Havrevoll", relation="mor"),
+                relay_actions.add_guardian(actor, relay, name="Ole Havrevoll", relation="far"),
+            ]
+            relay_actions.give_consent(
+                actor, relay, guardians=parents, child_consents=False, services=[kindergarten],
+                purpose="Samarbeid med familien om søvn og trygghet.",
+                given_on=today - dt.timedelta(days=20), valid_until=today + dt.timedelta(days=345),
+                method="digital",
+            )
+            meeting = relay_actions.plan_meeting(
+                actor, relay, kind="planning", place="Solsikken barnehage",
+                starts_at=timezone.now() - dt.timedelta(days=14),
+            )
+            relay_actions.record_minutes(
+                actor, meeting, version=meeting.version,
+                minutes="Vi ble enige om faste rutiner rundt levering og henting.",
+                decisions="Barnehagen gir Jonas en fast voksen ved levering.",
+            )
+            goal = relay_actions.add_goal(
+                actor, relay, title="Jonas er trygg ved levering",
+                indicator="Han slipper mor uten gråt de fleste dager.",
+            )
+            relay_actions.add_measure(
+                actor, relay, what="Fast voksen tar imot Jonas hver morgen.",
+                responsible_service=kindergarten, responsible_user=kari, goal=goal,
+                starts_on=today - dt.timedelta(days=13), deadline=today + dt.timedelta(days=47),
+                evaluate_on=today + dt.timedelta(days=17),
+            )
+            relay_actions.add_entry(actor, relay, kind="bright_spot",
+                                    text="Jonas vinket til mor i dag og gikk rett til leken.")
+
+            nurse = build_actor(hanne, municipality.pk)
+            birth = today - dt.timedelta(days=7 * 365 + 30)
+            relay = relay_actions.start_relay(
+                nurse, service=health, level=2,
+                area_of_concern="Hodepine og fravær; mor ber om hjelp til samarbeid med skolen.",
+                child={"name": "Sara Nyland", "birth_date": birth, "expected_date": None,
+                       "national_id": make_synthetic(birth, 11)},
+            )
+            mother = relay_actions.add_guardian(nurse, relay, name="Eva Nyland", relation="mor")
+            relay_actions.give_consent(
+                nurse, relay, guardians=[mother], child_consents=False, services=[health, school],
+                purpose="Helsestasjonen og skolen samarbeider om Saras fravær.",
+                given_on=today - dt.timedelta(days=40), valid_until=today + dt.timedelta(days=20),
+                method="digital",
+            )
+            relay_actions.add_participant(nurse, relay, service=school, user=olav,
+                                          task="Kontaktlærer")
+            relay_actions.request_handover(
+                nurse, relay, to_user=olav, to_service=school,
+                note="Skolen følger opp fraværet videre; helsestasjonen deltar på møtene.",
+            )
 
     def _worries(self, municipality, service, author="kari"):
         today = timezone.localdate()
@@ -175,9 +250,9 @@ class Command(BaseCommand):
                     last_activity_at=timezone.now() - dt.timedelta(days=idle)
                 )
 
-    def _print_logins(self):
+    def _print_logins(self, url):
         self.stdout.write("")
-        self.stdout.write("Stafett demo: http://127.0.0.1:8000/  (fictional data only)")
+        self.stdout.write(f"Stafett demo: {url}  (fictional data only)")
         self.stdout.write(f"Every demo person has the password: {DEMO_PASSWORD}")
         for username, first, last, number, _service, _role in PEOPLE:
             self.stdout.write(f"  {username:8} {first} {last} ({number}) – {ROLE_TEXT[username]}")
