@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from stafett.access.actor import build_actor
@@ -84,7 +84,10 @@ class Command(BaseCommand):
     def handle(self, *args, url="http://127.0.0.1:8000/", **options):
         with scopes_disabled():
             if not Municipality.objects.filter(number="9901").exists():
-                self._seed()
+                # Texts the app writes into the logs are in the writer's language;
+                # the demo's writers work in bokmål.
+                with translation.override("nb"):
+                    self._seed()
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self._print_logins(url)
 
