@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from stafett.access.policy import Forbidden, require_guide_editor
+from stafett.guides.loader import lock_municipality
 
 from .models import Guide, Level, Step, Tool, Variant
 
@@ -261,6 +262,8 @@ def publish_draft(actor, draft: Guide, *, lock_version: int) -> Guide:
     """Freeze the draft as the next version: from now on the guide everyone
     works by. Worries already started keep the version they were started under."""
     fresh = _lock(actor, draft, draft.pk, lock_version)
+    # Version numbers are given under the same municipality lock as imports.
+    lock_municipality(fresh.municipality)
     last = Guide.objects.filter(municipality_id=fresh.municipality_id).aggregate(
         last=models.Max("number"))["last"] or 0
     fresh.status = Guide.Status.PUBLISHED

@@ -832,7 +832,7 @@ def _guide_fields(clean: dict) -> dict:
                                   "introduction_other")}
 
 
-def _lock_municipality(municipality) -> None:
+def lock_municipality(municipality) -> None:
     """Serialise writes to one municipality's guides (version numbers, the one
     draft). A no-op on SQLite, which writes one transaction at a time anyway."""
     from stafett.tenancy.models import Municipality
@@ -842,7 +842,7 @@ def _lock_municipality(municipality) -> None:
 
 def _publish_new(municipality, clean: dict, template: str, user=None) -> Guide:
     with transaction.atomic():
-        _lock_municipality(municipality)
+        lock_municipality(municipality)
         last = Guide.objects.filter(municipality=municipality).aggregate(
             last=models.Max("number"))["last"] or 0
         guide = Guide.objects.create(
@@ -870,7 +870,7 @@ def _replace_draft(municipality, clean: dict, template: str, *, user=None,
     refilled (same row, `lock_version` bumped, so an editor page opened before
     is refused), or a new draft is made."""
     with transaction.atomic():
-        _lock_municipality(municipality)
+        lock_municipality(municipality)
         draft = (Guide.objects.select_for_update()
                  .filter(municipality=municipality, status=Guide.Status.DRAFT).first())
         if draft_version is not None and (draft.lock_version if draft else 0) != draft_version:

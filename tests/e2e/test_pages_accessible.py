@@ -80,3 +80,12 @@ def test_inbox_code_step_and_lockout_pages_pass_axe(page, live_server, live_worl
         page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("sperret")
     check_a11y(page)
+
+
+def test_coordinator_pages_pass_axe(page, live_server, live_world, check_a11y):
+    login(page, live_server, "cora", PASSWORD)
+    for path in (reverse("guides_editor:index"), reverse("guides_io:import"),
+                 reverse("guides_io:from_template"), reverse("guides_editor:history")):
+        response = page.goto(url(live_server, path))
+        assert response.status == 200, path
+        check_a11y(page)

@@ -24,6 +24,15 @@ from stafett.guides.loader import (
 from stafett.guides.models import Guide, Level, Step, Tool, steps_for_variant
 from stafett.guides.placeholders import PLACEHOLDERS
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The format's messages are checked in their English source form."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 REQUIRED_TOOLS = {
     "samtykkeskjema", "kartleggingsskjema", "samtaleguide-barn", "samtaleguide-foresatte",
     "moteinnkalling", "agenda", "referat",
