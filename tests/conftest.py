@@ -68,6 +68,15 @@ def nb(message: str, **values) -> str:
     return text % values if values else text
 
 
+@pytest.fixture
+def english():
+    """Messages checked in their English source form, whatever the catalogues say."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Argon2 is deliberately slow; tests that are not about hashing need not pay."""

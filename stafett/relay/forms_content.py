@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from stafett.concerns.forms import DateInput
 from stafett.tenancy.models import Membership, Service
 
+from .forms import LEVEL_CHOICES
 from .models import Entry, Goal, Measure, Meeting, Relay
 
 TEXTAREA = {"rows": 4}
@@ -281,8 +282,8 @@ class LevelChangeForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
     )
 
-    LEVELS = {1: _("Level 1 – within one service"), 2: _("Level 2 – simple cooperation"),
-              3: _("Level 3 – complex cooperation")}
+    # The same level names as where a relay is started.
+    LEVELS = dict(LEVEL_CHOICES)
 
     def __init__(self, *args, relay: Relay, participating_service_ids: set[int], **kwargs):
         super().__init__(*args, prefix="level", **kwargs)

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 @transaction.atomic
@@ -14,8 +14,11 @@ def deactivate_membership(membership) -> None:
     ).count()
     if held:
         raise ValidationError(
-            _("%(name)s holds %(count)s open relays for this service. Hand them over first.")
-            % {"name": membership.user.get_full_name() or membership.user.username, "count": held}
+            ngettext(
+                "%(name)s holds %(count)s open relay for this service. Hand it over first.",
+                "%(name)s holds %(count)s open relays for this service. Hand them over first.",
+                held,
+            ) % {"name": membership.user.get_full_name() or membership.user.username, "count": held}
         )
     membership.active = False
     membership.save(update_fields=["active"])

@@ -11,7 +11,6 @@ copy, closes the relay and downloads the PDF.
 """
 
 import datetime as dt
-
 import re
 
 from django_scopes import scope, scopes_disabled

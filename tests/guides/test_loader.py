@@ -24,14 +24,8 @@ from stafett.guides.loader import (
 from stafett.guides.models import Guide, Level, Step, Tool, steps_for_variant
 from stafett.guides.placeholders import PLACEHOLDERS
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The format's messages are checked in their English source form."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+# The format's messages are checked in their English source form.
+pytestmark = pytest.mark.usefixtures("english")
 
 REQUIRED_TOOLS = {
     "samtykkeskjema", "kartleggingsskjema", "samtaleguide-barn", "samtaleguide-foresatte",

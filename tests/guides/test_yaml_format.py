@@ -27,14 +27,8 @@ from stafett.guides.loader import (
 )
 from stafett.guides.placeholders import PLACEHOLDERS
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The format's messages are checked in their English source form."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+# The format's messages are checked in their English source form.
+pytestmark = pytest.mark.usefixtures("english")
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "guide-example.yaml"
 

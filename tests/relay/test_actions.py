@@ -15,6 +15,9 @@ from tests.concerns.helpers import make_concern
 
 from .helpers import make_relay
 
+# Action messages are checked in their English source form.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_start_from_a_level0_decision_carries_the_worry_over(world):
     concern = make_concern(world)
@@ -82,7 +85,7 @@ def test_holder_cannot_leave_the_service_while_holding(world):
     relay, _ = make_relay(world)
     with scopes_disabled():
         membership = Membership.objects.get(user=world.health_nurse)
-        with pytest.raises(ValidationError, match="Hand them over first"):
+        with pytest.raises(ValidationError, match="Hand it over first"):
             deactivate_membership(membership)
         membership.refresh_from_db()
         assert membership.active

@@ -13,6 +13,9 @@ from stafett.relay.models import Consent
 
 from .helpers import make_relay
 
+# Action messages are checked in their English source form.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _sees(world, user, relay, municipality=None):
     with scope(municipality=municipality or world.fjordvik):
