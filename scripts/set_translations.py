@@ -3,7 +3,8 @@ fuzzy flags, and fill English with the source text.
 
     .venv/bin/python scripts/set_translations.py table.py
 
-`table.py` defines TRANSLATIONS = {msgid: {"nb": ..., "nn": ...}}. Handy after
+`table.py` defines TRANSLATIONS = {msgid: {"nb": ..., "nn": ...}}; for a plural
+entry the key is its singular msgid and each value a list of both forms. Handy after
 `makemessages` when a few source strings changed; bulk translation is done in
 the .po files themselves.
 """
@@ -26,10 +27,12 @@ def main(table_path: str) -> None:
         for message in catalog:
             if not message.id:
                 continue
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
             if lang == "en":
                 message.string = message.id
-            elif message.id in table:
-                message.string = table[message.id][lang]
+            elif key in table:
+                value = table[key][lang]
+                message.string = tuple(value) if isinstance(value, list) else value
             else:
                 continue
             message.flags.discard("fuzzy")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.audit.models import LegalBasis
+from stafett.lib.forms import DateInput, DateTimeInput, VersionedForm
 from stafett.lib.national_id import InvalidNationalId, parse
 
 from .models import AcuteContact, Concern
@@ -20,19 +21,6 @@ ID_MESSAGES = {
     "synthetic": _("Synthetic test numbers are not accepted here."),
 }
 MAX_AGE_YEARS = 25
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the page was rendered from, for conflict detection."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class NewConcernForm(forms.Form):
@@ -196,7 +184,7 @@ class AcuteContactForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contacted_at = forms.DateTimeField(
-        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("When"), widget=DateTimeInput,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     legal_basis = forms.ChoiceField(

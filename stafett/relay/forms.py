@@ -10,7 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stafett.concerns.forms import DateInput, NewConcernForm, VersionedForm
+from stafett.concerns.forms import NewConcernForm
+from stafett.lib.forms import DateInput, VersionedForm
 from stafett.tenancy.models import Membership, Service
 
 from .models import Consent, Guardian, Relay

@@ -12,26 +12,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stafett.concerns.forms import DateInput
+from stafett.lib.forms import DateInput, DateTimeInput, VersionedForm
 from stafett.tenancy.models import Membership, Service
 
 from .forms import LEVEL_CHOICES
 from .models import Entry, Goal, Measure, Meeting, Relay
 
 TEXTAREA = {"rows": 4}
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class VersionedForm(forms.Form):
-    """Carries the version the page was rendered from, for conflict detection."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 # --- goals -------------------------------------------------------------------------

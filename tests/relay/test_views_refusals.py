@@ -12,7 +12,7 @@ from django_scopes import scope, scopes_disabled
 from stafett.relay import actions
 from stafett.relay.models import Participant
 from stafett.tenancy.models import Membership
-from tests.conftest import _user
+from tests.conftest import _user, nb
 
 from .helpers import make_relay
 
@@ -83,7 +83,7 @@ def test_every_other_service_is_refused_when_the_consent_has_expired(world, rela
     with scopes_disabled():
         relay.consents.update(given_on=yesterday - dt.timedelta(days=30), valid_until=yesterday)
     assert_refused(world, world.other_employee, relay)
-    assert "No consent in force." in get(world, world.health_nurse, "detail", relay).content.decode()
+    assert nb("No consent in force.") in get(world, world.health_nurse, "detail", relay).content.decode()
 
 
 def test_a_former_participant_is_refused(world, relay):
