@@ -15,6 +15,7 @@ from stafett.access.views import staff
 from stafett.audit.log import record_many
 from stafett.audit.models import AuditEvent, LegalBasis
 from stafett.guides.loader import current_guide
+from stafett.lib.forms import with_version
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -185,9 +186,7 @@ def step(request, pk, code):
                     "Someone else changed this worry while you were writing. "
                     "Your text is still in the form: check the page and save again."
                 ))
-                data = request.POST.copy()
-                data["version"] = str(concern.version)
-                form = form_class(data)
+                form = form_class(with_version(request.POST, concern.version))
             else:
                 messages.success(request, SUCCESS[code]())
                 return redirect("concerns:detail", pk=concern.pk)

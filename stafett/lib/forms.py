@@ -22,3 +22,11 @@ class VersionedForm(forms.Form):
     """Carries the version the page was rendered from, for conflict detection."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def with_version(post, version):
+    """The person's own input with the version of what is saved now, so that
+    saving again, after a conflict, is a deliberate choice."""
+    data = post.copy()
+    data["version"] = str(version)
+    return data

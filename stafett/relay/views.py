@@ -33,6 +33,7 @@ from stafett.audit.log import record_many
 from stafett.audit.models import LegalBasis
 from stafett.concerns import actions as concern_actions
 from stafett.guides.models import Step, steps_for_variant
+from stafett.lib.forms import with_version
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -584,9 +585,7 @@ def close(request, pk):
             )
         except actions.Conflict:
             _conflict(request)
-            data = request.POST.copy()
-            data["version"] = str(relay.version)
-            form = forms.CloseForm(data)
+            form = forms.CloseForm(with_version(request.POST, relay.version))
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.relays import covered_service_ids, relay_actions
 from stafett.access.views import staff
 from stafett.guides.models import Tool
+from stafett.lib.forms import with_version
 
 from . import actions
 from . import forms_content as forms
@@ -75,14 +76,6 @@ def _context(request, relay, **extra):
     }
 
 
-def _stale_copy(post, version):
-    """The user's own input with the version of what is saved now, so saving
-    again is a deliberate choice after seeing the other change."""
-    data = post.copy()
-    data["version"] = str(version)
-    return data
-
-
 def _form_error(form, error: ValidationError):
     for message in error.messages:
         form.add_error(None, message)
@@ -123,7 +116,7 @@ def goal_edit(request, pk, goal_id):
             goal.refresh_from_db()
             conflict = True
             messages.error(request, CONFLICT_MESSAGE)
-            form = forms.GoalEditForm(_stale_copy(request.POST, goal.version))
+            form = forms.GoalEditForm(with_version(request.POST, goal.version))
         except ValidationError as error:
             _form_error(form, error)
         else:
@@ -209,7 +202,7 @@ def measure_edit(request, pk, measure_id):
             measure.refresh_from_db()
             conflict = True
             messages.error(request, CONFLICT_MESSAGE)
-            form = forms.MeasureEditForm(_stale_copy(request.POST, measure.version))
+            form = forms.MeasureEditForm(with_version(request.POST, measure.version))
         except ValidationError as error:
             _form_error(form, error)
         else:
@@ -454,7 +447,7 @@ def meeting_minutes(request, pk, meeting_id):
             meeting.refresh_from_db()
             conflict = True
             messages.error(request, CONFLICT_MESSAGE)
-            minutes_form = forms.MinutesForm(_stale_copy(request.POST, meeting.version), relay=relay)
+            minutes_form = forms.MinutesForm(with_version(request.POST, meeting.version), relay=relay)
         except ValidationError as error:
             _form_error(minutes_form, error)
         else:
