@@ -72,9 +72,12 @@ def _actor_service(actor, relay) -> int:
     raise Forbidden("service")
 
 
-def _entry(actor, relay, kind, text, **links) -> Entry:
+def _entry(actor, relay, kind, text="", *, event="", params=None, **links) -> Entry:
+    """A timeline entry. What the app says is stored as an event and its data
+    (rendered in each reader's language); `text` is only what a person wrote."""
     return Entry.objects.create(
         municipality_id=relay.municipality_id, relay=relay, kind=kind, text=text,
+        event=event, params=params or {},
         author=actor.user, author_service_id=_actor_service(actor, relay),
         created_at=timezone.now(), **links,
     )
@@ -150,7 +153,7 @@ def start_relay(actor, *, service, level: int, area_of_concern: str, concern=Non
         municipality=actor.municipality, relay=relay, service=service, user=actor.user,
         task=_("Holder of the relay"), joined_at=now,
     )
-    _entry(actor, relay, Entry.Kind.LEVEL, _("The relay was started on level %(level)s.") % {"level": level})
+    _entry(actor, relay, Entry.Kind.LEVEL, event="relay_started", params={"level": level})
     _audit(actor, "create", relay)
     return relay
 
@@ -228,9 +231,8 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
            if child_consents else [])
     )
     names = ", ".join(sorted(Service.objects.filter(pk__in=service_ids).values_list("name", flat=True)))
-    _entry(actor, relay, Entry.Kind.CONSENT,
-           _("Consent recorded for %(services)s, valid until %(date)s.")
-           % {"services": names, "date": valid_until.strftime("%d.%m.%Y")})
+    _entry(actor, relay, Entry.Kind.CONSENT, event="consent_recorded",
+           params={"services": names, "date": valid_until.isoformat()})
     _touch(relay)
     _audit(actor, "consent", relay, consent)
     return consent
@@ -248,7 +250,7 @@ def withdraw_consent(actor, relay, *, reason: str) -> int:
     count = relay.consents.filter(withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
     )
-    _entry(actor, relay, Entry.Kind.CONSENT, _("The consent was withdrawn: %(reason)s") % {"reason": reason})
+    _entry(actor, relay, Entry.Kind.CONSENT, reason, event="consent_withdrawn")
     _touch(relay)
     _audit(actor, "withdraw_consent", relay)
     return count
@@ -274,7 +276,7 @@ def add_participant(actor, relay, *, service, user=None, task: str = "") -> Part
         task=task, joined_at=timezone.now(),
     )
     who = f"{user.get_full_name()}, {service.name}" if user else service.name
-    _entry(actor, relay, Entry.Kind.PARTICIPANT, _("%(who)s joined the relay.") % {"who": who})
+    _entry(actor, relay, Entry.Kind.PARTICIPANT, event="participant_joined", params={"who": who})
     _touch(relay)
     _audit(actor, "add_participant", relay, participant)
     return participant
@@ -288,7 +290,7 @@ def remove_participant(actor, participant) -> None:
     if participant.user_id == relay.holder_id and participant.service_id == relay.holder_service_id:
         raise ValidationError(_("The holder cannot leave the relay; hand it over first."))
     Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(left_at=timezone.now())
-    _entry(actor, relay, Entry.Kind.PARTICIPANT, _("A participant left the relay."))
+    _entry(actor, relay, Entry.Kind.PARTICIPANT, event="participant_left")
     _touch(relay)
     _audit(actor, "remove_participant", relay, participant)
 
@@ -313,8 +315,8 @@ def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handove
         from_service=relay.holder_service, to_user=to_user, to_service=to_service, note=note,
         requested_at=timezone.now(),
     )
-    _entry(actor, relay, Entry.Kind.HANDOVER,
-           _("Handover to %(name)s requested.") % {"name": to_user.get_full_name()})
+    _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_requested",
+           params={"name": to_user.get_full_name()})
     _touch(relay)
     _audit(actor, "request_handover", relay, handover)
     return handover
@@ -334,11 +336,11 @@ def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
     handover.save(update_fields=["status", "responded_at"])
     if accept:
         relay.holder_id, relay.holder_service_id = handover.to_user_id, handover.to_service_id
-        _entry(actor, relay, Entry.Kind.HANDOVER,
-               _("%(name)s took over as holder: %(note)s") % {"name": actor.user.get_full_name(), "note": handover.note})
+        _entry(actor, relay, Entry.Kind.HANDOVER, handover.note, event="handover_accepted",
+               params={"name": actor.user.get_full_name()})
         _touch(relay, "holder", "holder_service")
     else:
-        _entry(actor, relay, Entry.Kind.HANDOVER, _("The handover was declined."))
+        _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_declined")
         _touch(relay)
     _audit(actor, "accept_handover" if accept else "decline_handover", relay, handover)
     return handover
@@ -381,7 +383,7 @@ def update_goal(actor, goal, *, version: int, title: str, indicator: str, achiev
     goal.version += 1
     goal.save(update_fields=["title", "indicator", "achieved", "version"])
     relay = _lock(relay)
-    _entry(actor, relay, Entry.Kind.GOAL, _("Goal changed: %(title)s") % {"title": title}, goal=goal)
+    _entry(actor, relay, Entry.Kind.GOAL, title, event="goal_changed", goal=goal)
     _touch(relay)
     _audit(actor, "update", relay, goal)
     return goal
@@ -435,7 +437,7 @@ def update_measure(actor, measure, *, version: int, what: str, starts_on, deadli
     measure.version += 1
     measure.save(update_fields=["what", "starts_on", "deadline", "evaluate_on", "version"])
     relay = _lock(relay)
-    _entry(actor, relay, Entry.Kind.MEASURE, _("Measure changed: %(what)s") % {"what": what}, measure=measure)
+    _entry(actor, relay, Entry.Kind.MEASURE, what, event="measure_changed", measure=measure)
     _touch(relay)
     _audit(actor, "update", relay, measure)
     return measure
@@ -470,10 +472,8 @@ def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=())
         place=place, agenda=agenda, created_by=actor.user, created_at=timezone.now(),
     )
     meeting.invited.set([p for p in invited if p.relay_id == relay.pk])
-    _entry(actor, relay, Entry.Kind.MEETING,
-           _("%(kind)s planned for %(time)s.") % {"kind": meeting.get_kind_display(),
-                                                 "time": timezone.localtime(starts_at).strftime("%d.%m.%Y %H:%M")},
-           meeting=meeting)
+    _entry(actor, relay, Entry.Kind.MEETING, event="meeting_planned",
+           params={"kind": kind, "time": starts_at.isoformat()}, meeting=meeting)
     _touch(relay)
     _audit(actor, "create", relay, meeting)
     return meeting
@@ -520,9 +520,8 @@ def change_level(actor, relay, *, meeting, to_level: int, reason: str, release_s
         relay.participants.filter(
             service_id__in=[s.pk for s in release_services], left_at__isnull=True
         ).exclude(service_id=relay.holder_service_id).update(left_at=timezone.now())
-    _entry(actor, relay, Entry.Kind.LEVEL,
-           _("Moved from level %(from)s to level %(to)s: %(reason)s")
-           % {"from": relay.level, "to": to_level, "reason": reason}, meeting=meeting)
+    _entry(actor, relay, Entry.Kind.LEVEL, reason, event="level_changed",
+           params={"from": relay.level, "to": to_level}, meeting=meeting)
     relay.level = to_level
     _touch(relay, "level")
     _audit(actor, "change_level", relay, change)
@@ -554,11 +553,14 @@ def correct_entry(actor, entry, *, text: str) -> Entry:
         raise Forbidden("correct")
     if Entry.objects.filter(corrects=entry).exists():
         raise ValidationError(_("This entry has already been corrected; correct the newest version."))
+    if not entry.correctable:
+        raise ValidationError(_("This entry cannot be corrected; record a new decision instead."))
     if not text.strip():
         raise ValidationError(_("Write the corrected text."))
     relay = _lock(relay)
-    correction = _entry(actor, relay, entry.kind, text, corrects=entry, goal=entry.goal,
-                        measure=entry.measure, meeting=entry.meeting, evaluation=entry.evaluation)
+    correction = _entry(actor, relay, entry.kind, text, event=entry.event, params=entry.params,
+                        corrects=entry, goal=entry.goal, measure=entry.measure,
+                        meeting=entry.meeting, evaluation=entry.evaluation)
     # What was kept from a guardian stays kept when it is reworded.
     Withholding.objects.bulk_create([
         Withholding(municipality_id=relay.municipality_id, entry=correction, guardian_id=w.guardian_id,

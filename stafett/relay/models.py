@@ -9,8 +9,11 @@ Entries are never deleted: a correction is a new entry that points to the
 one it corrects, which stays visible to participants.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -302,6 +305,26 @@ class LevelChange(TenantModel):
     decided_at = models.DateTimeField()
 
 
+# What the app itself writes on the timeline, rendered in the *reader's*
+# language: an entry stores the event's code and its data, never translated
+# text. `text` holds only what a person wrote (a reason, a note, minutes) and
+# is put into the sentence under the name given here.
+ENTRY_EVENTS = {
+    "relay_started": (_("The relay was started on level %(level)s."), None),
+    "consent_recorded": (_("Consent recorded for %(services)s, valid until %(date)s."), None),
+    "consent_withdrawn": (_("The consent was withdrawn: %(reason)s"), "reason"),
+    "participant_joined": (_("%(who)s joined the relay."), None),
+    "participant_left": (_("A participant left the relay."), None),
+    "handover_requested": (_("Handover to %(name)s requested."), None),
+    "handover_accepted": (_("%(name)s took over as holder: %(note)s"), "note"),
+    "handover_declined": (_("The handover was declined."), None),
+    "goal_changed": (_("Goal changed: %(title)s"), "title"),
+    "measure_changed": (_("Measure changed: %(what)s"), "what"),
+    "meeting_planned": (_("%(kind)s planned for %(time)s."), None),
+    "level_changed": (_("Moved from level %(from)s to level %(to)s: %(reason)s"), "reason"),
+}
+
+
 class Entry(TenantModel):
     """One item on the relay's timeline. Everything that happens in the relay
     leaves an entry, so the timeline is one query, filterable by kind."""
@@ -321,7 +344,10 @@ class Entry(TenantModel):
 
     relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    text = models.TextField(_("text"))
+    # Empty for what a person wrote; else a key of ENTRY_EVENTS.
+    event = models.CharField(max_length=30, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    text = models.TextField(_("text"), blank=True)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     author_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -339,6 +365,36 @@ class Entry(TenantModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["relay", "kind", "created_at"])]
+
+    # What a person wrote can be corrected; entries recording a decision that
+    # changed the relay (consent, participants, handover, level, closing) are
+    # followed by a new decision instead, and the app's own sentences have no
+    # wording of anyone's to correct.
+    CORRECTABLE_KINDS = frozenset({"note", "bright_spot", "goal", "measure", "evaluation", "meeting"})
+
+    @property
+    def correctable(self) -> bool:
+        return self.kind in self.CORRECTABLE_KINDS and (
+            not self.event or ENTRY_EVENTS[self.event][1] is not None
+        )
+
+    @property
+    def display_text(self) -> str:
+        """The entry as the reader reads it, in the reader's language."""
+        if not self.event:
+            return self.text
+        message, text_key = ENTRY_EVENTS[self.event]
+        values = dict(self.params)
+        if text_key:
+            values[text_key] = self.text
+        if "date" in values:
+            values["date"] = formats.date_format(dt.date.fromisoformat(values["date"]), "SHORT_DATE_FORMAT")
+        if "time" in values:
+            moment = timezone.localtime(dt.datetime.fromisoformat(values["time"]))
+            values["time"] = formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        if "kind" in values:
+            values["kind"] = Meeting.Kind(values["kind"]).label
+        return str(message) % values
 
 
 class Withholding(TenantModel):

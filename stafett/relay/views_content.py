@@ -34,14 +34,6 @@ try:  # written alongside this module; the agenda falls back to plain substituti
 except ImportError:  # pragma: no cover
     placeholders = None
 
-# Entries whose wording their author may correct. Records of decisions that
-# changed the relay (consent, participants, handover, level, closing) are not
-# reworded afterwards; they are followed by a new decision instead.
-CORRECTABLE = frozenset({
-    Entry.Kind.NOTE, Entry.Kind.BRIGHT_SPOT, Entry.Kind.GOAL, Entry.Kind.MEASURE,
-    Entry.Kind.EVALUATION, Entry.Kind.MEETING,
-})
-
 MEETING_TIME_FORMAT = "%d.%m.%Y %H:%M"
 
 CONFLICT_MESSAGE = gettext_lazy(
@@ -496,7 +488,7 @@ def _entry(relay, entry_id):
 def entry_correct(request, pk, entry_id):
     relay = actions.read_relay(request.actor, pk, "content")
     entry = _entry(relay, entry_id)
-    if entry.author_id != request.user.pk or entry.kind not in CORRECTABLE:
+    if entry.author_id != request.user.pk or not entry.correctable:
         raise Http404
     newer = Entry.objects.filter(corrects=entry).first()
     form = forms.CorrectionForm(request.POST or None, initial={"text": entry.text})

@@ -155,3 +155,24 @@ def test_withholding_covers_every_wording_of_the_entry(world):
         actions.correct_entry(actor, later, text="Ny hendelse i dag.")
         actions.withhold_entry(actor, later, guardian=parents[1], reason="Samme grunn.")
         assert Entry.objects.filter(withholdings__guardian=parents[1]).count() == 4
+
+
+def test_the_apps_own_entries_read_in_each_readers_language(world):
+    from django.utils import translation
+
+    relay, _ = make_relay(world)
+    with scope(municipality=world.fjordvik):
+        entry = relay.entries.get(event="relay_started")
+        assert entry.text == ""  # no translated sentence is stored
+        with translation.override("nb"):
+            assert entry.display_text == "Stafettloggen ble startet på nivå 1."
+        with translation.override("nn"):
+            nynorsk = entry.display_text
+        with translation.override("en"):
+            assert entry.display_text == "The relay was started on level 1."
+        assert nynorsk not in ("", "The relay was started on level 1.")
+        consent = relay.entries.get(event="consent_recorded")
+        with translation.override("en"):
+            assert "valid until" in consent.display_text
+        with pytest.raises(ValidationError):
+            actions.correct_entry(world.actor(world.health_nurse), entry, text="Omskrevet")

@@ -59,7 +59,7 @@ def test_withdrawal_stops_sharing_at_once(world):
     assert not _sees(world, world.other_leader, relay)
     assert _sees(world, world.health_nurse, relay)  # the holder keeps her own record
     with scope(municipality=world.fjordvik):
-        assert relay.entries.filter(kind="consent", text__contains="Familien ønsker").exists()
+        assert relay.entries.filter(event="consent_withdrawn", text__contains="Familien ønsker").exists()
 
 
 def test_expiry_stops_sharing(world):
