@@ -10,8 +10,13 @@ PYTEST_ARGS ?=
 
 .PHONY: run test test-e2e setup demo messages lock lint clean
 
-run: setup demo ## start the app with demo data on http://127.0.0.1:8000
-	$(PY) manage.py runserver $(HOST):$(PORT)
+# The worker (django.tasks, database backend) runs the follow-up rules and the
+# e-mail digests; run_followup puts them on its queue every five minutes.
+run: setup demo ## start the app with demo data on http://127.0.0.1:8000, and its worker
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(PY) manage.py db_worker & \
+	  $(PY) manage.py run_followup --every 300 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests check accessibility with axe-core from npm: `make test`
 # fetches it when npm is on this machine (without Chromium they are skipped).

@@ -54,7 +54,10 @@ INSTALLED_APPS = [
     "stafett.guides",
     "stafett.concerns",
     "stafett.relay",
+    "stafett.insights",
     "stafett.core",
+    "django_tasks_db",
+    "stafett.followup",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stafett.core.context_processors.stafett",
+                "stafett.followup.context_processors.badge",
             ],
         },
     },
@@ -208,6 +212,31 @@ MEDIA_URL = "/ikke-offentlig/"  # not routed: files are streamed by views only
 # demo and the tests use them. Production turns them off.
 STAFETT_ACCEPT_SYNTHETIC_IDS = env_bool("STAFETT_ACCEPT_SYNTHETIC_IDS", not PRODUCTION)
 STAFETT_PAGE_SIZE = 25
+
+# --- Background work and e-mail (follow-up) ---------------------------------
+# django.tasks with the database backend: `manage.py db_worker` runs the queue;
+# `manage.py run_followup` enqueues the rules and the daily digest.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# SMTP from the environment (Django 6.1 MAILERS; the STAFETT_EMAIL_* names
+# mirror Django's old EMAIL_* settings). Without a host, mail goes to the console.
+if os.environ.get("STAFETT_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["STAFETT_EMAIL_HOST"],
+                "port": int(os.environ.get("STAFETT_EMAIL_PORT", 587)),
+                "username": os.environ.get("STAFETT_EMAIL_HOST_USER", ""),
+                "password": os.environ.get("STAFETT_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("STAFETT_EMAIL_USE_TLS", True),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("STAFETT_EMAIL_FROM", "Stafett <ikke-svar@stafett.invalid>")
+# Where the links in e-mails point.
+STAFETT_BASE_URL = os.environ.get("STAFETT_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -20,10 +20,12 @@ urlpatterns = [
     path("bekymringer/", include("stafett.concerns.urls")),
     path("stafettlogg/", include("stafett.relay.urls")),
     path("stafettlogg/", include("stafett.relay.urls_content")),
+    path("ledelse/", include("stafett.insights.urls")),
     path("veileder/", include("stafett.guides.urls")),
     path("veileder/rediger/", include("stafett.guides.urls_editor")),
     path("veileder/rediger/fil/", include("stafett.guides.urls_io")),
     path("", include("stafett.guides.urls_tools")),
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
+    path("oppfolging/", include("stafett.followup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,3 +106,30 @@ def may_edit_guide(actor: Actor, guide=None) -> bool:
 def require_guide_editor(actor: Actor, guide=None) -> None:
     if not may_edit_guide(actor, guide):
         raise Forbidden("edit_guide")
+
+
+# --- Insights -----------------------------------------------------------------
+#
+# The leadership view shows aggregates only, never a child. A leader sees the
+# aggregates of the services they lead; the BTI coordinator those of the whole
+# municipality; everyone else nothing (the views answer 404).
+
+
+def insight_service_ids(actor: Actor) -> frozenset[int]:
+    """The services whose aggregates `actor` may see (empty: none → 404)."""
+    from stafett.tenancy.models import Service
+
+    if not actor.is_staff_member:
+        return frozenset()
+    if actor.is_coordinator:
+        return frozenset(
+            Service.objects.filter(municipality=actor.municipality).values_list("pk", flat=True)
+        )
+    return frozenset(actor.led_service_ids)
+
+
+def require_insights(actor: Actor) -> frozenset[int]:
+    service_ids = insight_service_ids(actor)
+    if not service_ids:
+        raise Forbidden("insights")
+    return service_ids

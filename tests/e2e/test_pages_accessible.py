@@ -89,3 +89,22 @@ def test_coordinator_pages_pass_axe(page, live_server, live_world, check_a11y):
         response = page.goto(url(live_server, path))
         assert response.status == 200, path
         check_a11y(page)
+
+
+def test_follow_up_and_leadership_pages_pass_axe(page, live_server, live_world, check_a11y):
+    from django.utils import timezone
+
+    from stafett.followup import engine
+
+    make_concern(live_world, shared=True)
+    # A worry left idle long enough that the rules open a break for Kari.
+    engine.run_rules(timezone.now() + timezone.timedelta(days=60))
+    login(page, live_server, "kari", PASSWORD)
+    page.goto(url(live_server, reverse("followup:list")))
+    expect(page.get_by_role("link", name="Ella Strandvik")).to_be_visible()
+    check_a11y(page)
+    page.context.clear_cookies()
+    login(page, live_server, "leif", PASSWORD)
+    for path in (reverse("insights:dashboard"), reverse("insights:dashboard") + "?maneder=24"):
+        assert page.goto(url(live_server, path)).status == 200
+        check_a11y(page)

@@ -1,0 +1,37 @@
+"""Run the follow-up once: the rules for every municipality, then the daily
+digests (sent at most once per person and day).
+
+    manage.py run_followup              enqueue both tasks for the db_worker
+    manage.py run_followup --now        run them in this process instead
+    manage.py run_followup --every 900  enqueue again every 900 seconds (a
+                                        scheduler loop for setups without cron)
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from stafett.followup import engine, tasks
+
+
+class Command(BaseCommand):
+    help = "Run the follow-up rules and send the daily digests (enqueue, or --now)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--now", action="store_true", help="Run in this process, not via the worker.")
+        parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
+                            help="Repeat every SECONDS (runs until stopped).")
+
+    def handle(self, *args, now=False, every=0, **options):
+        while True:
+            if now:
+                totals = engine.run_rules()
+                sent = engine.send_digests()
+                self.stdout.write(f"rules: {totals}; digests sent: {sent}")
+            else:
+                tasks.run_rules.enqueue()
+                tasks.send_digests.enqueue()
+                self.stdout.write("enqueued run_rules and send_digests")
+            if every <= 0:
+                return
+            time.sleep(every)

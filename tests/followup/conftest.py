@@ -1,0 +1,78 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from stafett.followup import engine
+from stafett.followup.models import Notification
+from stafett.tenancy.models import Membership
+from tests.conftest import _user
+
+
+class Clock:
+    """Controls `timezone.now()` for the actions and is passed to the rules."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def now(self):
+        return self.current
+
+    def set(self, moment):
+        self.current = moment
+
+    def advance(self, days=0, **kwargs):
+        self.current += dt.timedelta(days=days, **kwargs)
+        return self.current
+
+    def at(self, days):
+        """A moment `days` days after the clock's start, without moving it."""
+        return self.start + dt.timedelta(days=days)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock(timezone.now())
+    clock.start = clock.current
+    monkeypatch.setattr(timezone, "now", clock.now)
+    return clock
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus Helga, a public health nurse at the health station
+    (which has no leader, so breaks fall back to the BTI coordinator), and an
+    e-mail address for everyone."""
+    with scopes_disabled():
+        world.health_nurse = _user("helga", "Helga", "Helsesøstersen")
+        Membership.objects.create(
+            municipality=world.fjordvik, service=world.health_station, user=world.health_nurse,
+            role="employee",
+        )
+        for user in (world.teacher, world.leader, world.colleague, world.other_employee,
+                     world.other_leader, world.coordinator, world.outsider, world.health_nurse):
+            user.email = f"{user.username}@fjordvik.invalid"
+            user.save(update_fields=["email"])
+    return world
+
+
+def evaluate(world, now):
+    return engine.evaluate(world.fjordvik, now)
+
+
+def open_rules(world, user):
+    """The rules of `user`'s open notifications (break not mended), with counts."""
+    with scope(municipality=world.fjordvik):
+        return sorted(
+            Notification.objects.filter(user=user, brk__mended_at__isnull=True)
+            .values_list("brk__rule", flat=True)
+        )
+
+
+def notified(world, rule):
+    """Who has been told about breaks of `rule`, open or mended."""
+    with scope(municipality=world.fjordvik):
+        return sorted(
+            Notification.objects.filter(brk__rule=rule).values_list("user__username", flat=True)
+        )

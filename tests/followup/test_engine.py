@@ -1,0 +1,203 @@
+"""Idempotency, crash safety, a bounded number of queries, the digest and the
+task entry points."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django_scopes import scope, scopes_disabled
+
+from stafett.followup import engine, rules, tasks
+from stafett.followup.models import Break, Digest, Notification, Rule
+from tests.concerns.helpers import make_concern
+from tests.conftest import nb
+from tests.relay.helpers import make_relay
+
+from .conftest import evaluate
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _counts(world):
+    with scope(municipality=world.fjordvik):
+        breaks = Break.objects.count()
+        per_person = sorted(
+            Notification.objects.values_list("user__username", "brk__rule", "brk__object_id")
+        )
+    return breaks, per_person
+
+
+def _many_breaks(world, clock):
+    make_concern(world)
+    make_concern(world, author=world.colleague, name="Nils Nilsen", serial=1)
+    relay, _ = make_relay(world)
+    return relay
+
+
+def test_evaluate_twice_changes_nothing(world, clock):
+    _many_breaks(world, clock)
+    moment = clock.at(400)
+    first = evaluate(world, moment)
+    before = _counts(world)
+    assert first["opened"] > 0
+    second = evaluate(world, clock.at(401))
+    assert second["opened"] == 0 and second["mended"] == 0
+    assert _counts(world) == before
+    # each person is told about each break once
+    assert len(before[1]) == len(set(before[1]))
+
+
+def test_a_crash_half_way_leaves_nothing_and_the_rerun_notifies_once(world, clock, monkeypatch):
+    _many_breaks(world, clock)
+    moment = clock.at(400)
+
+    def killed(*args):
+        raise SystemExit("worker killed")
+
+    # The worker dies after the first rule has run.
+    monkeypatch.setitem(rules.RULES, Rule.HOLDER_INACTIVE, killed)
+    with pytest.raises(SystemExit):
+        evaluate(world, moment)
+    assert _counts(world) == (0, [])
+    monkeypatch.undo()
+
+    evaluate(world, moment)
+    after_restart = _counts(world)
+    evaluate(world, clock.at(400.5))
+    assert _counts(world) == after_restart
+    people = after_restart[1]
+    assert len(people) == len(set(people))
+    assert ("kari", "concern_idle") in {(u, r) for u, r, _ in people}
+    assert ("kasper", "concern_idle") in {(u, r) for u, r, _ in people}
+
+
+def test_a_mended_break_that_breaks_again_is_a_new_break(world, clock):
+    make_concern(world, shared=True)
+    evaluate(world, clock.at(15))
+    with scope(municipality=world.fjordvik):
+        Break.objects.update(mended_at=clock.at(15))  # as if mended
+    evaluate(world, clock.at(16))
+    with scope(municipality=world.fjordvik):
+        assert Break.objects.count() == 2
+        assert Notification.objects.filter(user=world.teacher).count() == 2
+
+
+def test_rules_run_in_a_bounded_number_of_queries(world, clock):
+    make_relay(world)
+    make_concern(world)
+    evaluate(world, clock.at(1))  # creates the municipality's settings
+    with CaptureQueriesContext(connection) as few:
+        evaluate(world, clock.at(400))
+    for i in range(4):
+        make_relay(world, name=f"Barn {i}")
+        make_concern(world, name=f"Barn {i}", serial=i + 1)
+    with scope(municipality=world.fjordvik):
+        Break.objects.update(mended_at=clock.at(400))
+    with CaptureQueriesContext(connection) as many:
+        evaluate(world, clock.at(401))
+    assert len(many) == len(few)
+
+
+def test_every_municipality_is_evaluated(world, clock):
+    make_concern(world)
+    totals = engine.run_rules(clock.at(20))
+    assert totals["opened"] == 1
+    with scopes_disabled():
+        assert Break.objects.filter(municipality=world.asheim).count() == 0
+
+
+# --- digest -----------------------------------------------------------------------
+
+
+def test_digest_lists_kinds_and_counts_without_personal_data(world, clock, english):
+    concern = make_concern(world)
+    relay, _ = make_relay(world, holder=None)
+    evaluate(world, clock.at(400))
+    engine.send_digests(clock.at(400))
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) >= {"kari@fjordvik.invalid", "helga@fjordvik.invalid"}
+    message = by_person["helga@fjordvik.invalid"]
+    text = message.subject + message.body
+    assert nb("A relay has had no activity for too long") + ": 1" in text
+    assert "/oppfolging/" in text
+    with scopes_disabled():
+        child = relay.child
+        worry_child = concern.child
+    for secret in (child.name, "Ella", "Strandvik", worry_child.national_id,
+                   f"/stafettlogg/{relay.pk}/", f"/bekymringer/{concern.pk}/"):
+        assert secret not in text
+    assert worry_child.national_id  # the helper gives the worry's child an id
+
+
+def test_one_digest_per_person_and_day(world, clock):
+    make_concern(world)
+    evaluate(world, clock.at(20))
+    engine.send_digests(clock.at(20))
+    engine.send_digests(clock.at(20.1))
+    assert [m.to for m in mail.outbox] == [["kari@fjordvik.invalid"]]
+    assert Digest.objects.get().sent_at is not None
+
+
+def test_read_and_mended_notifications_are_not_mailed(world, clock):
+    make_concern(world)
+    evaluate(world, clock.at(20))
+    with scopes_disabled():
+        Notification.objects.update(read_at=clock.at(20))
+    engine.send_digests(clock.at(20))
+    assert mail.outbox == []
+
+
+def test_a_crash_while_sending_sends_the_rest_on_restart_and_nothing_twice(world, clock, monkeypatch):
+    make_concern(world)
+    make_concern(world, author=world.colleague, name="Nils Nilsen", serial=1)
+    make_relay(world)
+    evaluate(world, clock.at(400))
+    real_send = engine.send_mail
+    calls = []
+
+    def dies_after_the_first(*args, **kwargs):
+        if calls:
+            raise SystemExit("worker killed")
+        calls.append(args)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "send_mail", dies_after_the_first)
+    with pytest.raises(SystemExit):
+        engine.send_digests(clock.at(400))
+    assert len(mail.outbox) == 1
+    monkeypatch.undo()
+    engine.send_digests(clock.at(400.1))
+    engine.send_digests(clock.at(400.2))
+    recipients = [m.to[0] for m in mail.outbox]
+    assert sorted(recipients) == sorted(set(recipients))
+    assert {"kari@fjordvik.invalid", "kasper@fjordvik.invalid", "helga@fjordvik.invalid"} <= set(recipients)
+    assert not Digest.objects.filter(sent_at__isnull=True).exists()
+
+
+# --- the task entry points -------------------------------------------------------
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_tasks_run_with_the_immediate_backend(world):
+    from django.utils import timezone
+
+    concern = make_concern(world)
+    with scopes_disabled():
+        type(concern).objects.filter(pk=concern.pk).update(
+            last_activity_at=timezone.now() - timezone.timedelta(days=20)
+        )
+    result = tasks.run_rules.enqueue()
+    assert result.return_value["opened"] == 1
+    result = tasks.send_digests.enqueue()
+    assert result.return_value == 1
+    assert len(mail.outbox) == 1
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_the_command_enqueues_both_tasks(world):
+    make_concern(world)
+    call_command("run_followup")
+    call_command("run_followup", "--now")
+    with scopes_disabled():
+        assert Break.objects.count() == 0  # nothing idle yet

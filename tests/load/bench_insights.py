@@ -1,0 +1,103 @@
+"""Benchmark: the leadership view's aggregates (and, when present, the
+follow-up rule evaluation) for one municipality with 10 000 open relays and
+100 000 closed ones, on PostgreSQL.
+
+Run:
+    createdb -h 127.0.0.1 -U postgres stafett_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/stafett_bench \
+        .venv/bin/python tests/load/bench_insights.py
+It migrates, (re)builds the data once (municipality 9990), and prints the
+median of several runs. Not collected by pytest (tests/load/conftest.py).
+"""
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stafett.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_scopes import scope, scopes_disabled  # noqa: E402
+
+OPEN, CLOSED, RUNS = 10_000, 100_000, 5
+
+
+def build():
+    from stafett.accounts.models import User
+    from stafett.concerns.models import Child
+    from stafett.guides.loader import load_guide
+    from stafett.relay.models import Relay
+    from stafett.tenancy.models import Municipality, Service
+
+    with scopes_disabled():
+        m = Municipality.objects.filter(number="9990").first()
+        if m and Relay.objects.filter(municipality=m).count() >= OPEN + CLOSED:
+            return m
+        m = m or Municipality.objects.create(name="Benk kommune", number="9990", child_welfare_phone="1",
+                                             after_hours_name="x", after_hours_phone="1")
+        services = [Service.objects.get_or_create(municipality=m, name=f"Tjeneste {i}",
+                                                  kind="basis" if i < 15 else "hjelpe")[0] for i in range(20)]
+        user = User.objects.get_or_create(username="benk")[0]
+        with scope(municipality=m):
+            guide = load_guide(m, "national")
+        now = timezone.now()
+        kids = Child.objects.bulk_create(
+            [Child(municipality=m, name="x", birth_date=dt.date(2018, 1, 1)) for _ in range(OPEN)],
+            batch_size=5000)
+        rows = []
+        for i in range(OPEN + CLOSED):
+            closed = i >= OPEN
+            created = now - dt.timedelta(days=i % 700, hours=i % 24)
+            rows.append(Relay(
+                municipality=m, child=kids[i % OPEN], guide_id=guide.pk, level=1 + i % 3, area_of_concern="-",
+                holder=user, holder_service=services[i % 20], created_at=created, created_by=user,
+                last_activity_at=created, status="closed" if closed else "open",
+                closed_at=created + dt.timedelta(days=1 + i % 200) if closed else None,
+                closing_reason="goal_reached" if closed else ""))
+        Relay.objects.bulk_create(rows, batch_size=5000)
+    return m
+
+
+def timed(fn):
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    m = build()
+    from stafett.insights.aggregates import dashboard
+    from stafett.tenancy.models import Service
+
+    with scope(municipality=m):
+        ids = set(Service.objects.filter(municipality=m).values_list("pk", flat=True))
+        for months in (12, 24):
+            print(f"dashboard aggregates, {months} months: median {timed(lambda months=months: dashboard(m, ids, months)):.3f} s")
+        one = {min(ids)}
+        median = timed(lambda: dashboard(m, one))
+        print(f"dashboard aggregates, one service (leader): median {median:.3f} s")
+    try:
+        from stafett.followup import engine
+    except ImportError:
+        print("follow-up rules: not available")
+        return
+    with scope(municipality=m):
+        now = timezone.now()
+        print(f"follow-up rule evaluation: median {timed(lambda: engine.evaluate(m, now)):.3f} s")
+
+
+if __name__ == "__main__":
+    main()
