@@ -133,3 +133,17 @@ def require_insights(actor: Actor) -> frozenset[int]:
     if not service_ids:
         raise Forbidden("insights")
     return service_ids
+
+
+# --- Follow-up ---------------------------------------------------------------
+#
+# The BTI coordinator sets the municipality's follow-up thresholds.
+
+
+def may_configure_followup(actor: Actor) -> bool:
+    return actor.is_staff_member and actor.is_coordinator
+
+
+def require_followup_configurer(actor: Actor) -> None:
+    if not may_configure_followup(actor):
+        raise Forbidden("configure_followup")

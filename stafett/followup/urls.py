@@ -7,4 +7,5 @@ app_name = "followup"
 urlpatterns = [
     path("", views.needs_attention, name="list"),
     path("<int:pk>/lest/", views.mark_read, name="read"),
+    path("innstillinger/", views.settings, name="settings"),
 ]

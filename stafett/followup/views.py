@@ -6,11 +6,13 @@ now; otherwise (a BTI coordinator, a leader who cannot see the relay, a
 holder who has since lost access) it shows the kind and the service only.
 """
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stafett.access.policy import visible_concerns
@@ -18,6 +20,8 @@ from stafett.access.relays import visible_relays
 from stafett.access.views import staff
 from stafett.audit.log import record_many
 from stafett.audit.models import LegalBasis
+from stafett.followup import actions
+from stafett.followup.forms import SettingsForm
 from stafett.followup.models import Notification
 
 PAGE_SIZE = 25
@@ -67,3 +71,15 @@ def mark_read(request, pk):
     if notification.read_at is None:
         _mine(request).filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("followup:list")
+
+
+@staff
+def settings(request):
+    """The coordinator's thresholds for the follow-up rules."""
+    conf = actions.settings_of(request.actor)
+    form = SettingsForm(request.POST or None, instance=conf)
+    if request.method == "POST" and form.is_valid():
+        actions.update_settings(request.actor, **form.cleaned_data)
+        messages.success(request, _("The thresholds have been saved. They apply from the next run."))
+        return redirect("followup:settings")
+    return render(request, "followup/settings.html", {"form": form, "nav": "followup"})
