@@ -14,12 +14,9 @@ from stafett.access.policy import Forbidden, load_concern, require
 from stafett.audit.log import record
 from stafett.audit.models import LegalBasis
 from stafett.guides.loader import current_guide
+from stafett.lib.errors import Conflict
 
 from .models import AcuteContact, Child, Comment, Concern, Conversation
-
-
-class Conflict(Exception):
-    """Someone else changed the worry since the form was opened."""
 
 
 def _audit(actor, action, concern, item=None, basis=LegalBasis.SERVICE_DUTY):

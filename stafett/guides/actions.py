@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from stafett.access.policy import Forbidden, require_guide_editor
 from stafett.guides.loader import lock_municipality
+from stafett.lib.errors import Conflict
 
 from .models import Guide, Level, Step, Tool, Variant
 
@@ -31,10 +32,6 @@ STEP_TEXTS = ("title", "summary", "body", "who", "title_other", "summary_other",
 TOOL_FIELDS = ("key", "kind", "title", "description", "body", "title_other",
                "description_other", "body_other")
 MAX_STEP_NUMBER = 50
-
-
-class Conflict(Exception):
-    """Someone else changed the draft since the form was opened."""
 
 
 class DraftGone(Conflict):

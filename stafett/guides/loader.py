@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stafett.guides.models import GUIDE_LANGUAGES, Guide, Level, Step, Tool, Variant
+from stafett.lib.errors import Conflict
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -859,9 +860,9 @@ def _publish_new(municipality, clean: dict, template: str, user=None) -> Guide:
     return guide
 
 
-class DraftChanged(Exception):
-    """The draft was started, changed, published or discarded since the page
-    that asks to replace it was shown."""
+# The draft was started, changed, published or discarded since the page that
+# asks to replace it was shown: the same refusal as any other stale save.
+DraftChanged = Conflict
 
 
 def _replace_draft(municipality, clean: dict, template: str, *, user=None,

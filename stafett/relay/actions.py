@@ -23,6 +23,7 @@ from stafett.audit.log import record
 from stafett.audit.models import LegalBasis
 from stafett.concerns.models import Child
 from stafett.guides.loader import current_guide
+from stafett.lib.errors import Conflict
 from stafett.tenancy.models import Membership, Service
 
 from .models import (
@@ -46,18 +47,14 @@ MAX_CONSENT_YEARS = 3
 DIRECT_START_KINDS = {"hjelpe", "voksen", "spesialist"}
 
 
-class Conflict(Exception):
-    """Someone else changed the object since the form was opened."""
-
-
-def _basis(actor, relay) -> str:
+def legal_basis(actor, relay) -> str:
     # The holder's service works under its own duty; everyone else reads and
     # writes because the family consented.
     return LegalBasis.SERVICE_DUTY if relay.holder_id == actor.user.pk else LegalBasis.CONSENT
 
 
 def _audit(actor, action, relay, item=None):
-    record(actor, action, relay, legal_basis=_basis(actor, relay), child_id=relay.child_id,
+    record(actor, action, relay, legal_basis=legal_basis(actor, relay), child_id=relay.child_id,
            item=item)
 
 

@@ -89,12 +89,13 @@ def mine(request):
         .order_by("requested_at", "pk")
     )
     with transaction.atomic():
-        record_many(actor, "list", [(r, r.child_id, None) for r in relays if r.holder_id == request.user.pk],
-                    legal_basis=LegalBasis.SERVICE_DUTY)
-        record_many(actor, "list",
-                    [(r, r.child_id, None) for r in relays if r.holder_id != request.user.pk]
-                    + [(h.relay, h.relay.child_id, h) for h in waiting],
-                    legal_basis=LegalBasis.CONSENT)
+        # One call per legal basis: the holder's own records, and those shared by consent.
+        shown = [(r, None) for r in relays] + [(h.relay, h) for h in waiting]
+        for basis in (LegalBasis.SERVICE_DUTY, LegalBasis.CONSENT):
+            record_many(actor, "list", [
+                (relay, relay.child_id, item) for relay, item in shown
+                if actions.legal_basis(actor, relay) == basis
+            ], legal_basis=basis)
     may_start = Service.objects.filter(
         pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
     ).exists()
