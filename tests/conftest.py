@@ -15,9 +15,9 @@ import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
-from stafett.access.actor import build_actor
 from stafett.accounts.models import User
 from stafett.guides.loader import load_guide
+from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 
 PASSWORD = "korrekt-hest-batteri-stift"

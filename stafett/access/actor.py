@@ -1,23 +1,27 @@
-"""Who is asking: a person in one municipality, with their services and roles.
+"""Who is asking: a person in one municipality, with the services they are an
+active member of and their roles there.
 
-Built once per request by the tenancy middleware, so every policy question
-is answered from memory without further queries.
+Built once per request (stafett.tenancy.actors.build_actor), so every policy
+question is answered from memory. The kernel knows no model: an actor holds
+ids, and the municipality object only to scope queries and show its name.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django_scopes import scopes_disabled
-
 
 @dataclass(frozen=True)
 class Actor:
     user: object
     municipality: object | None
-    # service id -> role ("employee" | "leader")
+    # service id -> role ("employee" | "leader"), ACTIVE memberships only: every
+    # right that comes from working in a service ends with the membership.
     services: dict[int, str] = field(default_factory=dict)
     roles: frozenset[str] = frozenset()
+    # Every municipality the person works in, as (id, name): someone in an
+    # inter-municipal service chooses which one they act in.
+    municipalities: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_staff_member(self) -> bool:
@@ -32,47 +36,18 @@ class Actor:
     def led_service_ids(self) -> set[int]:
         return {sid for sid, role in self.services.items() if role == "leader"}
 
-    def works_in(self, service_id: int) -> bool:
+    def works_in(self, service_id: int | None) -> bool:
         return service_id in self.services
 
-    def leads(self, service_id: int) -> bool:
+    def leads(self, service_id: int | None) -> bool:
         return self.services.get(service_id) == "leader"
 
     @property
     def is_coordinator(self) -> bool:
         return "coordinator" in self.roles
 
+    def is_user(self, user_id: int | None) -> bool:
+        return self.user is not None and user_id is not None and user_id == self.user.pk
+
 
 ANONYMOUS = Actor(user=None, municipality=None)
-
-
-def build_actor(user, municipality_id: int | None = None) -> Actor:
-    """The actor for `user`, in `municipality_id` if they work in several."""
-    from stafett.tenancy.models import Membership, MunicipalityRole
-
-    if user is None or not user.is_authenticated:
-        return ANONYMOUS
-    with scopes_disabled():
-        memberships = list(
-            Membership.objects.filter(user=user, active=True)
-            .select_related("municipality")
-            .values_list("municipality_id", "service_id", "role")
-        )
-        roles = list(
-            MunicipalityRole.objects.filter(user=user)
-            .select_related("municipality")
-            .values_list("municipality_id", "role")
-        )
-        municipality_ids = sorted({m for m, *_ in memberships} | {m for m, _ in roles})
-        if not municipality_ids:
-            return Actor(user=user, municipality=None)
-        chosen = municipality_id if municipality_id in municipality_ids else municipality_ids[0]
-        from stafett.tenancy.models import Municipality
-
-        municipality = Municipality.objects.get(pk=chosen)
-    return Actor(
-        user=user,
-        municipality=municipality,
-        services={sid: role for m, sid, role in memberships if m == chosen},
-        roles=frozenset(role for m, role in roles if m == chosen),
-    )

@@ -6,7 +6,7 @@ on any view without a declaration (deny by default).
 - `staff`: a person working in the current municipality; 2FA enforced.
 
 Object-level rules are not here: views load objects through the policy layer
-(`access.policy`), which answers 404 for missing and forbidden alike.
+(each app's `policy.py`), which answers 404 for missing and forbidden alike.
 """
 
 from functools import wraps
@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect
 
-from stafett.access.policy import Forbidden
+from stafett.access.rules import Forbidden
 
 ACCESS_ATTR = "access_rule"
 

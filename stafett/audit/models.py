@@ -24,6 +24,9 @@ class LegalBasis(models.TextChoices):
     DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert serious crime")
     # Levels 1–3: the family's consent to share the stafettlogg.
     CONSENT = "consent", _("The family's consent")
+    # The BTI coordinator appointing a holder where the service has no leader:
+    # the municipality's duty to coordinate services for the child.
+    COORDINATION_DUTY = "coordination_duty", _("The municipality's duty to coordinate services")
 
 
 class AuditChain(models.Model):

@@ -7,25 +7,31 @@ from a stale page is refused (Conflict) instead of overwriting someone's work.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from stafett.access.policy import Forbidden, load_concern, require
-from stafett.audit.log import record
+from stafett.access.rules import Forbidden
+from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
 from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
+from stafett.tenancy.models import Membership
 
 from .models import AcuteContact, Child, Comment, Concern, Conversation
+from .policy import load_concern
 
 
 def _audit(actor, action, concern, item=None, basis=LegalBasis.SERVICE_DUTY):
     record(actor, action, concern, legal_basis=basis, child_id=concern.child_id, item=item)
 
 
-def _lock(concern: Concern, version: int | None) -> Concern:
-    """Re-read the row under lock and refuse if it moved on since `version`."""
-    fresh = Concern.objects.select_for_update().get(pk=concern.pk)
+def _lock(actor, concern: Concern, action: str, version: int | None = None) -> Concern:
+    """Lock and re-read the row, then ask the policy about what is really
+    there now (ARCHITECTURE.md rule 8), and refuse a stale `version`."""
+    fresh = load_concern(actor, concern.pk, action, lock=True)
     if version is not None and fresh.version != version:
         raise Conflict
     return fresh
@@ -38,11 +44,23 @@ def _touch(concern: Concern, *fields: str) -> None:
 
 
 def read_concern(actor, pk, action: str = "view") -> Concern:
-    """Load a concern for display and record exactly one read event."""
+    """Load a concern for display and record exactly one read event, in one
+    transaction; a refusal raises before anything is recorded."""
     with transaction.atomic():
         concern = load_concern(actor, pk, action)
         _audit(actor, "read" if action == "view" else f"read_{action}", concern)
     return concern
+
+
+def list_concerns(actor, queryset, page_number, *, page_size: int = 25):
+    """One page of `queryset` (already narrowed by the policy) with each row
+    audited as a list read in the same transaction. Returns the page."""
+    with transaction.atomic():
+        page = Paginator(queryset, page_size).get_page(page_number)
+        page.object_list = list(page.object_list)
+        record_many(actor, "list", [(c, c.child_id, None) for c in page.object_list],
+                    legal_basis=LegalBasis.SERVICE_DUTY)
+    return page
 
 
 @transaction.atomic
@@ -71,8 +89,7 @@ def create_concern(actor, *, service, child: dict, observations: str, questions:
 
 @transaction.atomic
 def define_concern(actor, concern, *, version, observations: str, questions: str) -> Concern:
-    require(actor, "define", concern)
-    concern = _lock(concern, version)
+    concern = _lock(actor, concern, "define", version)
     concern.observations, concern.questions = observations, questions
     _touch(concern, "observations", "questions")
     _audit(actor, "update", concern)
@@ -81,8 +98,7 @@ def define_concern(actor, concern, *, version, observations: str, questions: str
 
 @transaction.atomic
 def share_concern(actor, concern, *, version, message: str = "") -> Concern:
-    require(actor, "share", concern)
-    concern = _lock(concern, version)
+    concern = _lock(actor, concern, "share", version)
     if concern.shared_at is None:
         concern.shared_at, concern.shared_by = timezone.now(), actor.user
     if message:
@@ -94,8 +110,7 @@ def share_concern(actor, concern, *, version, message: str = "") -> Concern:
 
 @transaction.atomic
 def record_conversation(actor, concern, *, held_on, participants, summary, child_view):
-    require(actor, "talk", concern)
-    concern = _lock(concern, None)
+    concern = _lock(actor, concern, "talk")
     conversation = Conversation.objects.create(
         municipality_id=concern.municipality_id,
         concern=concern,
@@ -125,8 +140,7 @@ def _comment(actor, concern, text):
 
 @transaction.atomic
 def add_comment(actor, concern, *, text: str):
-    require(actor, "comment", concern)
-    concern = _lock(concern, None)
+    concern = _lock(actor, concern, "comment")
     comment = _comment(actor, concern, text)
     _touch(concern)
     return comment
@@ -134,8 +148,7 @@ def add_comment(actor, concern, *, text: str):
 
 @transaction.atomic
 def decide(actor, concern, *, version, outcome: str, reason: str) -> Concern:
-    require(actor, "decide", concern)
-    concern = _lock(concern, version)
+    concern = _lock(actor, concern, "decide", version)
     concern.outcome, concern.outcome_reason = outcome, reason
     concern.decided_at, concern.decided_by = timezone.now(), actor.user
     _touch(concern, "outcome", "outcome_reason", "decided_at", "decided_by")
@@ -145,8 +158,7 @@ def decide(actor, concern, *, version, outcome: str, reason: str) -> Concern:
 
 @transaction.atomic
 def close_concern(actor, concern, *, version, reason: str) -> Concern:
-    require(actor, "close", concern)
-    concern = _lock(concern, version)
+    concern = _lock(actor, concern, "close", version)
     concern.status = Concern.Status.CLOSED
     concern.closed_reason = reason
     concern.closed_at, concern.closed_by = timezone.now(), actor.user
@@ -159,8 +171,7 @@ def close_concern(actor, concern, *, version, reason: str) -> Concern:
 def record_acute_contact(actor, concern, *, contacted, contacted_at, legal_basis,
                          leader_informed, leader_name, note) -> AcuteContact:
     """The acute path: no consent needed, its legal basis is recorded instead."""
-    require(actor, "acute", concern)
-    concern = _lock(concern, None)
+    concern = _lock(actor, concern, "acute")
     contact = AcuteContact.objects.create(
         municipality_id=concern.municipality_id,
         concern=concern,
@@ -176,3 +187,19 @@ def record_acute_contact(actor, concern, *, contacted, contacted_at, legal_basis
     _touch(concern)
     _audit(actor, "acute_contact", concern, contact, basis=legal_basis)
     return contact
+
+
+@transaction.atomic
+def reassign_concern(actor, concern, *, to_user) -> Concern:
+    """A worry whose author has left stays with the service: its leader gives
+    it to someone who works there now."""
+    concern = _lock(actor, concern, "reassign")
+    if not Membership.objects.filter(
+        service_id=concern.service_id, user=to_user, active=True, user__is_active=True
+    ).exists():
+        raise ValidationError(_("Choose someone who works in %(service)s now.")
+                              % {"service": concern.service.name})
+    concern.author = to_user
+    _touch(concern, "author")
+    _audit(actor, "reassign", concern)
+    return concern

@@ -3,17 +3,14 @@ actions; none of them checks access or writes a row on its own."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stafett.access.policy import concern_actions, visible_concerns
 from stafett.access.views import staff
-from stafett.audit.log import record_many
-from stafett.audit.models import AuditEvent, LegalBasis
+from stafett.audit.models import AuditEvent
 from stafett.guides.loader import current_guide
 from stafett.lib.forms import with_version
 from stafett.tenancy.models import Service
@@ -21,6 +18,7 @@ from stafett.tenancy.models import Service
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
 from .models import Conversation
+from .policy import concern_actions, led_concerns, visible_concerns
 
 STEP_FORMS = {
     "define": forms.DefineForm,
@@ -43,8 +41,8 @@ def _rows(request, queryset):
         .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))))
         .order_by("-last_activity_at", "-pk")
     )
-    page = Paginator(queryset, 25).get_page(request.GET.get("side"))
-    concerns = list(page.object_list)
+    page = actions.list_concerns(request.actor, queryset, request.GET.get("side"))
+    concerns = page.object_list
     steps = level0_steps((c.guide_id, c.service.kind) for c in concerns)
     rows = []
     for concern in concerns:
@@ -58,11 +56,6 @@ def _rows(request, queryset):
             "next": next_step(items),
             "days_idle": days_idle(concern),
         })
-    with transaction.atomic():
-        record_many(
-            request.actor, "list", [(c, c.child_id, None) for c in concerns],
-            legal_basis=LegalBasis.SERVICE_DUTY,
-        )
     return page, rows
 
 
@@ -91,7 +84,7 @@ def inbox(request):
         raise Http404
     status, queryset = _status_filter(
         request,
-        visible_concerns(actor).filter(service_id__in=actor.led_service_ids, shared_at__isnull=False),
+        led_concerns(actor),
     )
     page, rows = _rows(request, queryset)
     return render(request, "concerns/inbox.html", {
@@ -164,10 +157,10 @@ def detail(request, pk):
 def step(request, pk, code):
     if code not in CODES:
         raise Http404
-    # Reading the page needs "view"; the form needs the step's own action.
-    concern = actions.read_concern(request.actor, pk)
-    action = {"talk": "talk"}.get(code, code)
-    may_act = action in concern_actions(request.actor, concern)
+    # Reading the page needs "view"; posting the form needs the step's own
+    # action, checked before anything is read or recorded.
+    concern = actions.read_concern(request.actor, pk, code if request.method == "POST" else "view")
+    may_act = code in concern_actions(request.actor, concern)
     form_class = STEP_FORMS[code]
     initial = {"version": concern.version}
     if code == "define":
@@ -176,8 +169,6 @@ def step(request, pk, code):
         initial |= {"outcome": concern.outcome, "reason": concern.outcome_reason}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST":
-        if not may_act:
-            raise Http404
         if form.is_valid():
             try:
                 _perform(request.actor, concern, code, form.cleaned_data)

@@ -19,8 +19,9 @@ from __future__ import annotations
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from stafett.access.policy import Forbidden, require_guide_editor
+from stafett.access.rules import Forbidden
 from stafett.guides.loader import lock_municipality
+from stafett.guides.policy import require_guide_editor
 from stafett.lib.errors import Conflict
 
 from .models import Guide, Level, Step, Tool, Variant

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from stafett.access.policy import require_guide_editor
 from stafett.access.views import staff
+from stafett.guides.policy import require_guide_editor
 
 from . import actions, diff
 from .models import Guide, Level, Step, Tool, Variant, other_language

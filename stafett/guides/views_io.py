@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from stafett.access.policy import require_guide_editor
 from stafett.access.views import staff
+from stafett.guides.policy import require_guide_editor
 
 from .loader import (
     DraftChanged,

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from stafett.access.policy import require_insights
 from stafett.access.views import staff
+from stafett.insights.policy import require_insights
 
 from . import aggregates, charts, exports
 

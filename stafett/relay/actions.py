@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stafett.access.policy import Forbidden, require
-from stafett.access.relays import covered_service_ids, load_relay, relay_actions, require_relay
-from stafett.audit.log import record
+from stafett.access.rules import Forbidden
+from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
 from stafett.concerns.models import Child
+from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
 from stafett.tenancy.models import Membership, Service
@@ -41,26 +42,28 @@ from .models import (
     Relay,
     Withholding,
 )
+from .policy import (
+    appointment_basis,
+    covered_service_ids,
+    is_holder,
+    legal_basis,
+    load_handover,
+    load_relay,
+)
 
 MAX_CONSENT_YEARS = 3
 # Services that may start a relay without a level-0 worry first.
 DIRECT_START_KINDS = {"hjelpe", "voksen", "spesialist"}
 
 
-def legal_basis(actor, relay) -> str:
-    # The holder's service works under its own duty; everyone else reads and
-    # writes because the family consented.
-    return LegalBasis.SERVICE_DUTY if relay.holder_id == actor.user.pk else LegalBasis.CONSENT
-
-
-def _audit(actor, action, relay, item=None):
-    record(actor, action, relay, legal_basis=legal_basis(actor, relay), child_id=relay.child_id,
-           item=item)
+def _audit(actor, action, relay, item=None, *, basis: str | None = None):
+    record(actor, action, relay, legal_basis=basis or legal_basis(actor, relay),
+           child_id=relay.child_id, item=item)
 
 
 def _actor_service(actor, relay) -> int:
     """The service the actor acts for in this relay."""
-    if relay.holder_id == actor.user.pk:
+    if is_holder(actor, relay):
         return relay.holder_service_id
     covered = covered_service_ids(relay)
     for service_id in sorted(actor.service_ids):
@@ -69,19 +72,25 @@ def _actor_service(actor, relay) -> int:
     raise Forbidden("service")
 
 
-def _entry(actor, relay, kind, text="", *, event="", params=None, **links) -> Entry:
+def _entry(actor, relay, kind, text="", *, event="", params=None, service_id=None,
+           **links) -> Entry:
     """A timeline entry. What the app says is stored as an event and its data
-    (rendered in each reader's language); `text` is only what a person wrote."""
+    (rendered in each reader's language); `text` is only what a person wrote.
+    `service_id` names the service the entry is written for when the writer
+    does not take part (an appointment, a declined handover)."""
     return Entry.objects.create(
         municipality_id=relay.municipality_id, relay=relay, kind=kind, text=text,
         event=event, params=params or {},
-        author=actor.user, author_service_id=_actor_service(actor, relay),
+        author=actor.user, author_service_id=service_id or _actor_service(actor, relay),
         created_at=timezone.now(), **links,
     )
 
 
-def _lock(relay: Relay, version: int | None = None) -> Relay:
-    fresh = Relay.objects.select_for_update().get(pk=relay.pk)
+def _lock(actor, relay: Relay, action: str, version: int | None = None) -> Relay:
+    """Lock and re-read the relay, then ask the policy about what is really
+    there now (ARCHITECTURE.md rule 8: load, lock, check, write, audit), and
+    refuse a stale `version`."""
+    fresh = load_relay(actor, relay.pk, action, lock=True)
     if version is not None and fresh.version != version:
         raise Conflict
     return fresh
@@ -93,20 +102,73 @@ def _touch(relay: Relay, *fields: str) -> None:
     relay.save(update_fields=[*fields, "last_activity_at", "version"])
 
 
-def _locked_version(model, obj, version):
-    fresh = model.objects.select_for_update().get(pk=obj.pk)
-    if fresh.version != version:
+def _locked_part(model, obj, relay, version: int | None = None):
+    """A part of `relay` (goal, measure, meeting, entry), locked and re-read
+    after the relay itself; refused if it belongs to another relay."""
+    fresh = model.objects.select_for_update().filter(pk=obj.pk, relay=relay).first()
+    if fresh is None:
+        raise Forbidden(model._meta.model_name)
+    if version is not None and fresh.version != version:
         raise Conflict
     return fresh
 
 
-def read_relay(actor, pk, action: str = "view", *, event: str | None = None, item=None) -> Relay:
+def read_relay(actor, pk, action: str = "view", *, event: str | None = None, part=None,
+               item=None):
     """Load a relay for display and record exactly one read event (`event`
-    names it when the page is a particular read of the relay, e.g. "read_pdf")."""
+    names it when the page is a particular read of the relay, e.g. "read_pdf").
+
+    `part(relay)` looks up a part of the relay — a goal, a meeting, an entry,
+    a guardian — within it; it is returned with the relay, and when it finds
+    nothing the request is refused before anything is recorded (no audit row
+    for a request that ends in 404)."""
     with transaction.atomic():
         relay = load_relay(actor, pk, action)
+        if part is not None:
+            item = part(relay)
+            if item is None:
+                raise Forbidden("part")
         _audit(actor, event or ("read" if action == "view" else f"read_{action}"), relay, item)
-    return relay
+    return (relay, item) if part is not None else relay
+
+
+def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=()):
+    """One page of relays (already narrowed by the policy), each row audited as
+    a list read in the same transaction, on the legal basis of each row;
+    `extra` = further (relay, item) pairs shown on the page (e.g. handovers
+    waiting). Returns the page."""
+    with transaction.atomic():
+        page = Paginator(queryset, page_size).get_page(page_number)
+        page.object_list = list(page.object_list)
+        audit_list(actor, [(r, None, None) for r in page.object_list] + list(extra))
+    return page
+
+
+def audit_list(actor, shown) -> None:
+    """Audit (relay, item or None, legal basis or None) shown in a list: one
+    call per legal basis (by default the holder's own records, and those
+    shared by consent)."""
+    rows = [(relay, item, basis or legal_basis(actor, relay)) for relay, item, basis in shown]
+    for basis in sorted({row[2] for row in rows}):
+        record_many(actor, "list", [
+            (relay, relay.child_id, item) for relay, item, row_basis in rows if row_basis == basis
+        ], legal_basis=basis)
+
+
+def waiting_basis(handover) -> str:
+    """Why the person asked to take over may read what is handed over: the
+    holder's service's own duty for an appointment, the consent otherwise."""
+    return (LegalBasis.SERVICE_DUTY if handover.kind == Handover.Kind.APPOINTMENT
+            else LegalBasis.CONSENT)
+
+
+def read_handover(actor, relay_pk, pk) -> Handover:
+    """The handover or appointment waiting for `actor` to answer, with its
+    relay's child, audited as a read of what is handed over."""
+    with transaction.atomic():
+        handover = load_handover(actor, relay_pk, pk, "accept")
+        _audit(actor, "read_handover", handover.relay, handover, basis=waiting_basis(handover))
+    return handover
 
 
 # --- starting ---------------------------------------------------------------
@@ -122,7 +184,7 @@ def start_relay(actor, *, service, level: int, area_of_concern: str, concern=Non
     if level not in (1, 2, 3):
         raise ValidationError(_("Choose level 1, 2 or 3."))
     if concern is not None:
-        require(actor, "decide", concern)
+        concern = load_concern(actor, concern.pk, "decide", lock=True)
         if concern.outcome not in ("level1", "level2", "level3"):
             raise ValidationError(_("Decide to continue on level 1, 2 or 3 before starting a relay."))
         if concern.relays.exists():
@@ -160,12 +222,12 @@ def start_relay(actor, *, service, level: int, area_of_concern: str, concern=Non
 
 @transaction.atomic
 def add_guardian(actor, relay, *, name, relation, parental_responsibility=True, phone="") -> Guardian:
-    require_relay(actor, "guardians", relay)
+    relay = _lock(actor, relay, "guardians")
     guardian = Guardian.objects.create(
         municipality_id=relay.municipality_id, child=relay.child, name=name, relation=relation,
         parental_responsibility=parental_responsibility, phone=phone,
     )
-    _touch(_lock(relay))
+    _touch(relay)
     _audit(actor, "create", relay, guardian)
     return guardian
 
@@ -185,9 +247,14 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
                  given_on: dt.date, valid_until: dt.date, method: str, scan=None,
                  supersedes=None) -> Consent:
     """Record the family's consent. Every guardian with parental
-    responsibility must be a party, and the child from the municipality's age."""
-    require_relay(actor, "consent", relay)
-    relay = _lock(relay)
+    responsibility must be a party, and the child from the municipality's age.
+
+    The newest consent is the one that counts: recording one (a first one, an
+    extension, a renewal or a narrower one) supersedes the consent it replaces
+    at once, so a service it leaves out loses access in this transaction.
+    `supersedes` is accepted for the extension page's sake; whatever consent
+    is open is superseded either way."""
+    relay = _lock(actor, relay, "consent")
     errors = []
     today = timezone.localdate()
     required = set(relay.child.guardians.filter(parental_responsibility=True).values_list("pk", flat=True))
@@ -215,10 +282,15 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
         errors.append(_("Write what the information may be used for."))
     if errors:
         raise ValidationError(errors)
+    now = timezone.now()
+    replaced = list(_open_consents(relay).prefetch_related("services"))
+    before = covered_service_ids(relay)
+    Consent.objects.filter(pk__in=[c.pk for c in replaced]).update(superseded_at=now)
     consent = Consent.objects.create(
         municipality_id=relay.municipality_id, relay=relay, purpose=purpose, given_on=given_on,
-        valid_until=valid_until, method=method, scan=scan or "", supersedes=supersedes,
-        recorded_by=actor.user, recorded_at=timezone.now(),
+        valid_until=valid_until, method=method, scan=scan or "",
+        supersedes=replaced[-1] if replaced else None,
+        recorded_by=actor.user, recorded_at=now,
     )
     consent.services.set(service_ids)
     ConsentParty.objects.bulk_create(
@@ -230,21 +302,32 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
     names = ", ".join(sorted(Service.objects.filter(pk__in=service_ids).values_list("name", flat=True)))
     _entry(actor, relay, Entry.Kind.CONSENT, event="consent_recorded",
            params={"services": names, "date": valid_until.isoformat()})
+    dropped = before - service_ids
+    if dropped:
+        left_out = ", ".join(sorted(Service.objects.filter(pk__in=dropped).values_list("name", flat=True)))
+        _entry(actor, relay, Entry.Kind.CONSENT, event="consent_narrowed",
+               params={"services": left_out})
     _touch(relay)
     _audit(actor, "consent", relay, consent)
     return consent
+
+
+def _open_consents(relay):
+    """Consents neither withdrawn nor superseded (at most one, by constraint;
+    it may have expired)."""
+    return relay.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True).order_by(
+        "recorded_at", "pk")
 
 
 @transaction.atomic
 def withdraw_consent(actor, relay, *, reason: str) -> int:
     """The family withdraws: every consent in force ends now, and with it every
     other service's access, in this same transaction."""
-    require_relay(actor, "consent", relay)
     if not reason.strip():
         raise ValidationError(_("Write why the consent was withdrawn."))
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "consent")
     now = timezone.now()
-    count = relay.consents.filter(withdrawn_at__isnull=True).update(
+    count = _open_consents(relay).update(
         withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
     )
     _entry(actor, relay, Entry.Kind.CONSENT, reason, event="consent_withdrawn")
@@ -258,8 +341,7 @@ def withdraw_consent(actor, relay, *, reason: str) -> int:
 
 @transaction.atomic
 def add_participant(actor, relay, *, service, user=None, task: str = "") -> Participant:
-    require_relay(actor, "participants", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "participants")
     if service.pk not in covered_service_ids(relay):
         raise ValidationError(
             _("The consent does not cover %(service)s. Extend the consent first.") % {"service": service.name}
@@ -281,9 +363,10 @@ def add_participant(actor, relay, *, service, user=None, task: str = "") -> Part
 
 @transaction.atomic
 def remove_participant(actor, participant) -> None:
-    relay = participant.relay
-    require_relay(actor, "participants", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, participant.relay, "participants")
+    participant = _locked_part(Participant, participant, relay)
+    if participant.left_at is not None:
+        return
     if participant.user_id == relay.holder_id and participant.service_id == relay.holder_service_id:
         raise ValidationError(_("The holder cannot leave the relay; hand it over first."))
     Participant.objects.filter(pk=participant.pk, left_at__isnull=True).update(left_at=timezone.now())
@@ -296,8 +379,7 @@ def remove_participant(actor, participant) -> None:
 def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handover:
     """Ask someone to take over the baton. The old holder keeps it until the
     new one accepts; the new one joins as a participant so they can read it."""
-    require_relay(actor, "handover", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "handover")
     if to_user.pk == relay.holder_id:
         raise ValidationError(_("Choose someone other than the current holder."))
     if not note.strip():
@@ -310,7 +392,7 @@ def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handove
     handover = Handover.objects.create(
         municipality_id=relay.municipality_id, relay=relay, from_user=actor.user,
         from_service=relay.holder_service, to_user=to_user, to_service=to_service, note=note,
-        requested_at=timezone.now(),
+        requested_at=timezone.now(), requested_by=actor.user,
     )
     _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_requested",
            params={"name": to_user.get_full_name()})
@@ -321,13 +403,11 @@ def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handove
 
 @transaction.atomic
 def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
-    """The new holder accepts (the baton passes at once) or declines."""
-    handover = Handover.objects.select_for_update().get(pk=handover.pk)
-    relay = _lock(handover.relay)
-    if handover.status != Handover.Status.PENDING or handover.to_user_id != actor.user.pk:
-        raise Forbidden("handover")
-    if "view" not in relay_actions(actor, relay):
-        raise Forbidden("handover")
+    """The person asked accepts (the baton passes at once) or declines. The
+    same for a handover and for an appointment by a leader or coordinator."""
+    handover = load_handover(actor, handover.relay_id, handover.pk,
+                             "accept" if accept else "decline", lock=True)
+    relay = handover.relay
     handover.status = Handover.Status.ACCEPTED if accept else Handover.Status.DECLINED
     handover.responded_at = timezone.now()
     handover.save(update_fields=["status", "responded_at"])
@@ -337,21 +417,79 @@ def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
                params={"name": actor.user.get_full_name()})
         _touch(relay, "holder", "holder_service")
     else:
-        _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_declined")
+        _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_declined",
+               service_id=handover.to_service_id)
         _touch(relay)
-    _audit(actor, "accept_handover" if accept else "decline_handover", relay, handover)
+    basis = LegalBasis.SERVICE_DUTY if accept else waiting_basis(handover)
+    _audit(actor, "accept_handover" if accept else "decline_handover", relay, handover, basis=basis)
     return handover
 
 
 @transaction.atomic
 def cancel_handover(actor, handover) -> None:
+    handover = load_handover(actor, handover.relay_id, handover.pk, "cancel", lock=True)
     relay = handover.relay
-    require_relay(actor, "handover", relay)
-    Handover.objects.filter(pk=handover.pk, status=Handover.Status.PENDING).update(
-        status=Handover.Status.CANCELLED, responded_at=timezone.now()
+    handover.status, handover.responded_at = Handover.Status.CANCELLED, timezone.now()
+    handover.save(update_fields=["status", "responded_at"])
+    _touch(relay)
+    basis = appointment_basis(actor, relay) if handover.kind == Handover.Kind.APPOINTMENT else None
+    _audit(actor, "cancel_handover", relay, handover, basis=basis)
+
+
+@transaction.atomic
+def appoint_holder(actor, relay, *, to_user, note: str) -> Handover:
+    """The holder has left the service or lost their account: the leader of
+    the holder's service (or, where it has none, the BTI coordinator) asks an
+    active member of that service to take over. The appointee accepts as in a
+    handover; until then the relay stays with the service, held by nobody who
+    can act, and the follow-up break stays open."""
+    relay = Relay.objects.select_for_update().filter(pk=relay.pk).select_related(
+        "holder_service").first()
+    basis = appointment_basis(actor, relay) if relay is not None else None
+    if basis is None:
+        raise Forbidden("appoint")
+    if not note.strip():
+        raise ValidationError(_("Write what the new holder needs to know."))
+    if not Membership.objects.filter(
+        service_id=relay.holder_service_id, user=to_user, active=True, user__is_active=True
+    ).exists():
+        raise ValidationError(_("Choose someone who works in %(service)s now.")
+                              % {"service": relay.holder_service.name})
+    now = timezone.now()
+    pending = relay.handovers.filter(status=Handover.Status.PENDING).first()
+    if pending is not None and pending.kind == Handover.Kind.APPOINTMENT:
+        raise ValidationError(_("An appointment is already waiting for an answer. Cancel it first."))
+    if pending is not None:
+        # The departed holder's own request can no longer be followed up by them.
+        Handover.objects.filter(pk=pending.pk).update(status=Handover.Status.CANCELLED, responded_at=now)
+    if not relay.participants.filter(service_id=relay.holder_service_id, user=to_user,
+                                     left_at__isnull=True).exists():
+        Participant.objects.create(
+            municipality_id=relay.municipality_id, relay=relay, service_id=relay.holder_service_id,
+            user=to_user, task=_("New holder"), joined_at=now,
+        )
+    handover = Handover.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, kind=Handover.Kind.APPOINTMENT,
+        from_user_id=relay.holder_id, from_service_id=relay.holder_service_id, to_user=to_user,
+        to_service_id=relay.holder_service_id, note=note, requested_at=now, requested_by=actor.user,
     )
-    _touch(_lock(relay))
-    _audit(actor, "cancel_handover", relay, handover)
+    _entry(actor, relay, Entry.Kind.HANDOVER, event="holder_appointed",
+           params={"name": to_user.get_full_name()}, service_id=relay.holder_service_id)
+    _touch(relay)
+    _audit(actor, "appoint_holder", relay, handover, basis=basis)
+    return handover
+
+
+def read_for_appointment(actor, pk) -> Relay:
+    """What the appointer sees — the child's name and the services, nothing of
+    the log — audited with the legal basis of the appointment."""
+    with transaction.atomic():
+        relay = Relay.objects.select_related("child", "holder", "holder_service").filter(pk=pk).first()
+        basis = appointment_basis(actor, relay) if relay is not None else None
+        if basis is None:
+            raise Forbidden("appoint")
+        _audit(actor, "read_for_appointment", relay, basis=basis)
+    return relay
 
 
 # --- the content of the log ------------------------------------------------------
@@ -359,8 +497,7 @@ def cancel_handover(actor, handover) -> None:
 
 @transaction.atomic
 def add_goal(actor, relay, *, title: str, indicator: str) -> Goal:
-    require_relay(actor, "content", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "content")
     goal = Goal.objects.create(
         municipality_id=relay.municipality_id, relay=relay, title=title, indicator=indicator,
         created_by=actor.user, created_at=timezone.now(),
@@ -373,13 +510,11 @@ def add_goal(actor, relay, *, title: str, indicator: str) -> Goal:
 
 @transaction.atomic
 def update_goal(actor, goal, *, version: int, title: str, indicator: str, achieved: bool) -> Goal:
-    relay = goal.relay
-    require_relay(actor, "content", relay)
-    goal = _locked_version(Goal, goal, version)
+    relay = _lock(actor, goal.relay, "content")
+    goal = _locked_part(Goal, goal, relay, version)
     goal.title, goal.indicator, goal.achieved = title, indicator, achieved
     goal.version += 1
     goal.save(update_fields=["title", "indicator", "achieved", "version"])
-    relay = _lock(relay)
     _entry(actor, relay, Entry.Kind.GOAL, title, event="goal_changed", goal=goal)
     _touch(relay)
     _audit(actor, "update", relay, goal)
@@ -399,9 +534,8 @@ def _check_measure_dates(starts_on, deadline, evaluate_on):
 @transaction.atomic
 def add_measure(actor, relay, *, what: str, responsible_service, responsible_user=None, goal=None,
                 starts_on, deadline, evaluate_on) -> Measure:
-    require_relay(actor, "content", relay)
     _check_measure_dates(starts_on, deadline, evaluate_on)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "content")
     if responsible_service.pk not in covered_service_ids(relay):
         raise ValidationError(_("The consent does not cover %(service)s. Extend the consent first.")
                               % {"service": responsible_service.name})
@@ -426,14 +560,12 @@ def add_measure(actor, relay, *, what: str, responsible_service, responsible_use
 
 @transaction.atomic
 def update_measure(actor, measure, *, version: int, what: str, starts_on, deadline, evaluate_on) -> Measure:
-    relay = measure.relay
-    require_relay(actor, "content", relay)
     _check_measure_dates(starts_on, deadline, evaluate_on)
-    measure = _locked_version(Measure, measure, version)
+    relay = _lock(actor, measure.relay, "content")
+    measure = _locked_part(Measure, measure, relay, version)
     measure.what, measure.starts_on, measure.deadline, measure.evaluate_on = what, starts_on, deadline, evaluate_on
     measure.version += 1
     measure.save(update_fields=["what", "starts_on", "deadline", "evaluate_on", "version"])
-    relay = _lock(relay)
     _entry(actor, relay, Entry.Kind.MEASURE, what, event="measure_changed", measure=measure)
     _touch(relay)
     _audit(actor, "update", relay, measure)
@@ -443,8 +575,7 @@ def update_measure(actor, measure, *, version: int, what: str, starts_on, deadli
 @transaction.atomic
 def record_evaluation(actor, relay, *, what_happened, conclusion, child_view="", parents_view="",
                       professionals_view="", goal=None, measure=None, meeting=None) -> Evaluation:
-    require_relay(actor, "content", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "content")
     for obj in (goal, measure, meeting):
         if obj is not None and obj.relay_id != relay.pk:
             raise Forbidden("evaluation")
@@ -462,8 +593,7 @@ def record_evaluation(actor, relay, *, what_happened, conclusion, child_view="",
 
 @transaction.atomic
 def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=()) -> Meeting:
-    require_relay(actor, "meeting", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "meeting")
     meeting = Meeting.objects.create(
         municipality_id=relay.municipality_id, relay=relay, kind=kind, starts_at=starts_at,
         place=place, agenda=agenda, created_by=actor.user, created_at=timezone.now(),
@@ -480,16 +610,14 @@ def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=())
 def record_minutes(actor, meeting, *, version: int, minutes: str, decisions: str, present=(),
                    guardians_present=(), child_present=False) -> Meeting:
     """The minutes become the log's entry for the meeting."""
-    relay = meeting.relay
-    require_relay(actor, "meeting", relay)
-    meeting = _locked_version(Meeting, meeting, version)
+    relay = _lock(actor, meeting.relay, "meeting")
+    meeting = _locked_part(Meeting, meeting, relay, version)
     meeting.minutes, meeting.decisions, meeting.child_present = minutes, decisions, child_present
     meeting.minutes_recorded_at = timezone.now()
     meeting.version += 1
     meeting.save(update_fields=["minutes", "decisions", "child_present", "minutes_recorded_at", "version"])
     meeting.present.set([p for p in present if p.relay_id == relay.pk])
     meeting.guardians_present.set([g for g in guardians_present if g.child_id == relay.child_id])
-    relay = _lock(relay)
     _entry(actor, relay, Entry.Kind.MEETING, minutes + (f"\n\n{decisions}" if decisions else ""), meeting=meeting)
     _touch(relay)
     _audit(actor, "minutes", relay, meeting)
@@ -500,8 +628,7 @@ def record_minutes(actor, meeting, *, version: int, minutes: str, decisions: str
 def change_level(actor, relay, *, meeting, to_level: int, reason: str, release_services=()) -> LevelChange:
     """Move up or down a level: a decision at an evaluation meeting, with its
     reason. Moving down may release services (they leave the relay)."""
-    require_relay(actor, "level", relay)
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "level")
     if meeting.relay_id != relay.pk or meeting.kind != Meeting.Kind.EVALUATION_DECISION:
         raise ValidationError(_("A level is changed at an evaluation meeting where the decision is made."))
     if to_level not in (1, 2, 3) or to_level == relay.level:
@@ -528,12 +655,11 @@ def change_level(actor, relay, *, meeting, to_level: int, reason: str, release_s
 @transaction.atomic
 def add_entry(actor, relay, *, kind: str, text: str) -> Entry:
     """A note or a bright spot (lysglimt)."""
-    require_relay(actor, "content", relay)
     if kind not in (Entry.Kind.NOTE, Entry.Kind.BRIGHT_SPOT):
         raise ValidationError(_("Choose a note or a bright spot."))
     if not text.strip():
         raise ValidationError(_("Write the text of the entry."))
-    relay = _lock(relay)
+    relay = _lock(actor, relay, "content")
     entry = _entry(actor, relay, kind, text)
     _touch(relay)
     _audit(actor, "create", relay, entry)
@@ -544,8 +670,8 @@ def add_entry(actor, relay, *, kind: str, text: str) -> Entry:
 def correct_entry(actor, entry, *, text: str) -> Entry:
     """Corrections, not deletions: the new wording points to the old, which
     stays visible to participants. Only the author corrects their entry."""
-    relay = entry.relay
-    require_relay(actor, "content", relay)
+    relay = _lock(actor, entry.relay, "content")
+    entry = _locked_part(Entry, entry, relay)
     if entry.author_id != actor.user.pk:
         raise Forbidden("correct")
     if Entry.objects.filter(corrects=entry).exists():
@@ -554,7 +680,6 @@ def correct_entry(actor, entry, *, text: str) -> Entry:
         raise ValidationError(_("This entry cannot be corrected; record a new decision instead."))
     if not text.strip():
         raise ValidationError(_("Write the corrected text."))
-    relay = _lock(relay)
     correction = _entry(actor, relay, entry.kind, text, event=entry.event, params=entry.params,
                         corrects=entry, goal=entry.goal, measure=entry.measure,
                         meeting=entry.meeting, evaluation=entry.evaluation)
@@ -572,8 +697,8 @@ def correct_entry(actor, entry, *, text: str) -> Entry:
 @transaction.atomic
 def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
     """Keep one entry from one guardian's copy, with a recorded reason."""
-    relay = entry.relay
-    require_relay(actor, "withhold", relay)
+    relay = _lock(actor, entry.relay, "withhold")
+    entry = _locked_part(Entry, entry, relay)
     if guardian.child_id != relay.child_id:
         raise Forbidden("guardian")
     if not reason.strip():
@@ -593,7 +718,7 @@ def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
         if not Withholding.objects.filter(entry=item, guardian=guardian).exists()
     ])
     withholding = withholdings[0]
-    _touch(_lock(relay))
+    _touch(relay)
     _audit(actor, "withhold", relay, withholding)
     return withholding
 
@@ -601,8 +726,7 @@ def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
 @transaction.atomic
 def close_relay(actor, relay, *, version: int, reason: str, summary: str, child_last_word="",
                 parents_last_word="") -> Relay:
-    require_relay(actor, "close", relay)
-    relay = _lock(relay, version)
+    relay = _lock(actor, relay, "close", version)
     if reason not in Relay.ClosingReason.values:
         raise ValidationError(_("Choose why the relay is closed."))
     if not summary.strip():

@@ -191,6 +191,25 @@ class HandoverForm(forms.Form):
         self.fields["to"].queryset = memberships().exclude(user=holder)
 
 
+class AppointForm(forms.Form):
+    """A leader or the coordinator asks someone in the holder's service to take over."""
+
+    to = MembershipChoiceField(
+        label=_("New holder"), queryset=Membership.objects.none(),
+        help_text=_("Someone who works in the holder's service now."),
+        error_messages={"required": _("Choose who should take over.")},
+    )
+    note = forms.CharField(
+        label=_("What the new holder needs to know"), widget=forms.Textarea,
+        help_text=_("Why you ask them, and where to start. Not the content of the log."),
+        error_messages={"required": _("Write what the new holder needs to know.")},
+    )
+
+    def __init__(self, *args, service, exclude_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = memberships().filter(service=service).exclude(user=exclude_user)
+
+
 class HandoverResponseForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("accept", "accept"), ("decline", "decline")],

@@ -2,9 +2,10 @@
 held by exactly one person at a time (the stafettholder), shared between
 services only as far as the family's consent reaches.
 
-Consents are never edited: extending one records a new consent covering more
-services, and a withdrawal or expiry ends sharing at once because access is
-computed from the consents that are in force *now* (see access/relays.py).
+Consents are never edited: extending, renewing or narrowing one records a new
+consent that supersedes it, and a withdrawal, a newer consent or an expiry
+ends sharing at once because access is computed from the consent in force
+*now* (see relay/policy.py and the state tables in access/states.py).
 Entries are never deleted: a correction is a new entry that points to the
 one it corrects, which stays visible to participants.
 """
@@ -121,10 +122,12 @@ class Consent(TenantModel):
     valid_until = models.DateField(_("valid until"))
     method = models.CharField(_("how it was given"), max_length=10, choices=Method.choices)
     scan = models.FileField(_("scanned form"), upload_to="consents/%Y/%m/", blank=True)
-    # Extending a consent records a new one; the old one is superseded, not changed.
+    # A newer consent supersedes this one from the moment it is recorded: the
+    # newest record is what the family said. `supersedes` points back.
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    superseded_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -135,6 +138,15 @@ class Consent(TenantModel):
 
     class Meta:
         ordering = ["recorded_at", "pk"]
+        constraints = [
+            # The newest record is the consent: at most one is neither
+            # withdrawn nor superseded (it may have expired).
+            models.UniqueConstraint(
+                fields=["relay"],
+                condition=models.Q(withdrawn_at__isnull=True, superseded_at__isnull=True),
+                name="consent_one_open_per_relay",
+            )
+        ]
 
 
 class ConsentParty(TenantModel):
@@ -171,7 +183,13 @@ class Participant(TenantModel):
 
 
 class Handover(TenantModel):
-    """A request to pass the baton; the old holder keeps it until accepted."""
+    """A request to pass the baton; the old holder keeps it until accepted.
+    An appointment is the same request made by the leader of the holder's
+    service (or the BTI coordinator) when the holder has left."""
+
+    class Kind(models.TextChoices):
+        HANDOVER = "handover", _("handover")
+        APPOINTMENT = "appointment", _("appointment of a new holder")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting for acceptance")
@@ -185,6 +203,9 @@ class Handover(TenantModel):
     to_user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     to_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("what is handed over"))
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.HANDOVER)
+    # Who asked: the holder for a handover, the leader or coordinator for an appointment.
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -318,6 +339,8 @@ ENTRY_EVENTS = {
     "handover_requested": (_("Handover to %(name)s requested."), None),
     "handover_accepted": (_("%(name)s took over as holder: %(note)s"), "note"),
     "handover_declined": (_("The handover was declined."), None),
+    "holder_appointed": (_("The holder has left; %(name)s was asked to take over."), None),
+    "consent_narrowed": (_("The new consent no longer covers %(services)s."), None),
     "goal_changed": (_("Goal changed: %(title)s"), "title"),
     "measure_changed": (_("Measure changed: %(what)s"), "what"),
     "meeting_planned": (_("%(kind)s planned for %(time)s."), None),

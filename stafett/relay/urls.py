@@ -22,6 +22,7 @@ urlpatterns = [
          name="respond_to_handover"),
     path("<int:pk>/overforing/<int:handover_pk>/avbryt/", views.cancel_handover,
          name="cancel_handover"),
+    path("<int:pk>/ny-holder/", views.appoint, name="appoint"),
     path("<int:pk>/avslutt/", views.close, name="close"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/foresattes-kopi/", views.guardian_copy, name="guardian_copy"),

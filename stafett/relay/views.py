@@ -2,10 +2,11 @@
 its timeline, guardians and consent, participants, handover, closing, the
 archive PDF and the guardians' copy.
 
-Views load through the policy layer (access/relays.py) and write through
-relay/actions.py; none of them checks access or writes a row on its own. Each
-page that shows a child's data records exactly one read event
-(`actions.read_relay`); lists record one "list" event per row shown.
+Views load through the policy layer (relay/policy.py) and read and write
+through relay/actions.py; none of them checks access or writes a row on its
+own. Each page that shows a child's data records exactly one read event
+(`actions.read_relay`); lists record one "list" event per row shown
+(`actions.list_relays`), in the same transaction as the read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,10 +27,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stafett.access.relays import load_relay, relay_actions, visible_relays
+from stafett.access.states import ConsentState
 from stafett.access.views import staff
-from stafett.audit.log import record_many
-from stafett.audit.models import LegalBasis
 from stafett.concerns import actions as concern_actions
 from stafett.guides.models import Step, steps_for_variant
 from stafett.lib.forms import with_version
@@ -38,17 +36,24 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .models import (
-    Consent,
     Entry,
     Evaluation,
     Goal,
-    Guardian,
     Handover,
     Measure,
     Meeting,
     Participant,
     Relay,
     Withholding,
+)
+from .policy import (
+    consent_state,
+    current_consent,
+    load_handover,
+    load_relay,
+    pending_for,
+    relay_actions,
+    visible_relays,
 )
 
 PAGE_SIZE = 25
@@ -78,24 +83,16 @@ def mine(request):
         .select_related("child", "holder", "holder_service")
         .order_by("-last_activity_at", "-pk")
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
-    relays = list(page.object_list)
     waiting = list(
-        Handover.objects.filter(
-            to_user=request.user, status=Handover.Status.PENDING,
-            relay__in=visible_relays(actor).filter(status=Relay.Status.OPEN),
-        )
-        .select_related("relay__child", "from_user", "from_service", "to_service")
+        pending_for(actor)
+        .select_related("relay__child", "requested_by", "from_service", "to_service")
         .order_by("requested_at", "pk")
     )
-    with transaction.atomic():
-        # One call per legal basis: the holder's own records, and those shared by consent.
-        shown = [(r, None) for r in relays] + [(h.relay, h) for h in waiting]
-        for basis in (LegalBasis.SERVICE_DUTY, LegalBasis.CONSENT):
-            record_many(actor, "list", [
-                (relay, relay.child_id, item) for relay, item in shown
-                if actions.legal_basis(actor, relay) == basis
-            ], legal_basis=basis)
+    page = actions.list_relays(
+        actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
+        extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
+    )
+    relays = page.object_list
     may_start = Service.objects.filter(
         pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
     ).exists()
@@ -233,21 +230,21 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
 
 
 def _consents(relay):
-    """Every consent of the relay, and those in force now (not withdrawn, not
-    expired, not superseded by an extension)."""
+    """Every consent of the relay with its state (the policy's table), the one
+    in force now, and the services it covers."""
     today = timezone.localdate()
     consents = list(
         relay.consents.select_related("recorded_by", "withdrawn_by")
         .prefetch_related("services", "parties__guardian")
         .order_by("-recorded_at", "-pk")
     )
-    superseded = {c.supersedes_id for c in consents if c.supersedes_id}
     for consent in consents:
-        consent.in_force = consent.withdrawn_at is None and consent.valid_until >= today
-        consent.expired = consent.withdrawn_at is None and consent.valid_until < today
-        consent.superseded = consent.pk in superseded
-    in_force = [c for c in consents if c.in_force and not c.superseded]
-    covered = {s.pk for c in consents if c.in_force for s in c.services.all()}
+        consent.state = consent_state(consent, today)
+        consent.in_force = consent.state == ConsentState.IN_FORCE
+        consent.expired = consent.state == ConsentState.EXPIRED
+        consent.superseded = consent.state == ConsentState.SUPERSEDED
+    in_force = [c for c in consents if c.in_force]
+    covered = {s.pk for c in in_force for s in c.services.all()}
     return consents, in_force, covered
 
 
@@ -354,16 +351,6 @@ def guardians(request, pk):
     })
 
 
-def _current_consent(relay):
-    """The newest consent in force, which an extension supersedes."""
-    from stafett.access.relays import consents_in_force
-
-    return (
-        consents_in_force().filter(relay=relay).prefetch_related("services", "parties")
-        .order_by("-recorded_at", "-pk").first()
-    )
-
-
 @staff
 def consent(request, pk, extend=False):
     """Record the family's consent, or extend the one in force (a new consent
@@ -371,7 +358,7 @@ def consent(request, pk, extend=False):
     actor = request.actor
     relay = actions.read_relay(actor, pk, "consent")
     today = timezone.localdate()
-    current = _current_consent(relay)
+    current = current_consent(relay)
     guardians = list(relay.child.guardians.all())
     if extend and current is None:
         messages.error(request, _("There is no consent in force to extend. Record a new consent."))
@@ -419,7 +406,7 @@ def consent(request, pk, extend=False):
 def withdraw_consent(request, pk):
     actor = request.actor
     relay = actions.read_relay(actor, pk, "consent")
-    current = _current_consent(relay)
+    current = current_consent(relay)
     form = forms.WithdrawForm(request.POST or None)
     if request.method == "POST" and current is not None and form.is_valid():
         try:
@@ -439,10 +426,12 @@ def withdraw_consent(request, pk):
 @staff
 def consent_scan(request, pk, consent_pk):
     """The scanned consent form, for the holder; streamed, never public."""
-    consent = Consent.objects.filter(pk=consent_pk, relay_id=pk).exclude(scan="").first()
-    if consent is None:
-        raise Http404
-    actions.read_relay(request.actor, pk, "consent", event="read_consent_scan", item=consent)
+    def scan(relay):
+        consent = relay.consents.exclude(scan="").filter(pk=consent_pk).first()
+        return consent if consent and consent.scan.storage.exists(consent.scan.name) else None
+
+    _relay, consent = actions.read_relay(request.actor, pk, "consent", event="read_consent_scan",
+                                         part=scan)
     try:
         handle = consent.scan.open("rb")
     except FileNotFoundError:
@@ -533,39 +522,66 @@ def handover(request, pk):
 @staff
 @require_POST
 def cancel_handover(request, pk, handover_pk):
-    relay = load_relay(request.actor, pk, "handover")
-    pending = get_object_or_404(
-        Handover.objects.select_related("relay"), pk=handover_pk, relay=relay,
-        status=Handover.Status.PENDING,
-    )
+    pending = load_handover(request.actor, pk, handover_pk, "cancel")
     actions.cancel_handover(request.actor, pending)
     messages.success(request, _("The handover has been cancelled."))
-    return redirect("relay:detail", pk=relay.pk)
+    if "view" in relay_actions(request.actor, pending.relay):
+        return redirect("relay:detail", pk=pk)
+    return redirect("relay:appoint", pk=pk)
 
 
 @staff
 def respond_to_handover(request, pk, handover_pk):
-    """The person asked to take over reads what is handed over, and accepts or declines."""
+    """The person asked to take over — by the holder, or by a leader or the
+    coordinator when the holder has left — reads what is handed over, and
+    accepts or declines."""
     actor = request.actor
-    pending = (
-        Handover.objects.filter(pk=handover_pk, relay_id=pk, to_user=request.user,
-                                status=Handover.Status.PENDING)
-        .select_related("from_user", "from_service", "to_service").first()
-    )
-    if pending is None:
-        raise Http404
-    relay = actions.read_relay(actor, pk, event="read_handover", item=pending)
-    form = forms.HandoverResponseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        actions.respond_to_handover(actor, pending, accept=accept)
-        if accept:
-            messages.success(request, _("You now hold the relay."))
-            return redirect("relay:detail", pk=relay.pk)
-        messages.success(request, _("You have declined the handover. The holder has been told."))
-        return redirect("relay:mine")
+    if request.method == "POST":
+        form = forms.HandoverResponseForm(request.POST)
+        if form.is_valid():
+            accept = form.cleaned_data["decision"] == "accept"
+            pending = load_handover(actor, pk, handover_pk, "accept")
+            actions.respond_to_handover(actor, pending, accept=accept)
+            if accept:
+                messages.success(request, _("You now hold the relay."))
+                return redirect("relay:detail", pk=pk)
+            messages.success(request, _("You have declined the handover. The holder has been told."))
+            return redirect("relay:mine")
+    pending = actions.read_handover(actor, pk, handover_pk)
+    relay = pending.relay
     return render(request, "relay/respond_to_handover.html", {
         "relay": relay, "child": relay.child, "handover": pending, "nav": "relays",
+        "may_view": "view" in relay_actions(actor, relay),
+    })
+
+
+@staff
+def appoint(request, pk):
+    """The holder has left: the leader of the holder's service (or, where it
+    has none, the BTI coordinator) asks someone in that service to take over.
+    The page shows the child's name and the services, nothing of the log."""
+    actor = request.actor
+    relay = actions.read_for_appointment(actor, pk)
+    pending = relay.handovers.filter(status=Handover.Status.PENDING).select_related(
+        "to_user", "requested_by").first()
+    form = forms.AppointForm(request.POST or None, service=relay.holder_service,
+                             exclude_user=relay.holder)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.appoint_holder(actor, relay, to_user=form.cleaned_data["to"].user,
+                                   note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "%(name)s has been asked to take over as holder. The relay passes when they accept."
+            ) % {"name": form.cleaned_data["to"].user.display_name})
+            return redirect("relay:appoint", pk=relay.pk)
+    services = sorted({p.service.name for p in relay.participants.filter(
+        left_at__isnull=True).select_related("service")})
+    return render(request, "relay/appoint.html", {
+        "relay": relay, "child": relay.child, "form": form, "pending": pending,
+        "services": services, "nav": "followup",
     })
 
 
@@ -653,14 +669,19 @@ def guardian_copy(request, pk):
     withheld from that guardian. Without `?foresatt=` the page lets the
     reader choose the guardian."""
     actor = request.actor
-    guardian = None
-    guardian_id = request.GET.get("foresatt")
+    guardian_id = request.GET.get("foresatt", "")
     if guardian_id:
-        guardian = Guardian.objects.filter(pk=guardian_id if guardian_id.isdigit() else None,
-                                           child__relays__pk=pk).first()
-        if guardian is None:
-            raise Http404
-    relay = actions.read_relay(actor, pk, event="read_guardian_copy", item=guardian)
+        # A guardian of another child (or no number at all) ends in 404 before
+        # anything is read or recorded.
+        relay, guardian = actions.read_relay(
+            actor, pk, event="read_guardian_copy",
+            part=lambda relay: relay.child.guardians.filter(
+                pk=int(guardian_id) if guardian_id.isdigit() and len(guardian_id) < 19 else None
+            ).first(),
+        )
+    else:
+        guardian = None
+        relay = actions.read_relay(actor, pk, event="read_guardian_copy")
     context = {"relay": relay, "child": relay.child, "guardian": guardian, "nav": "relays"}
     if guardian is None:
         context["guardians"] = list(relay.child.guardians.all())

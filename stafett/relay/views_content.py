@@ -3,8 +3,9 @@ meetings with agenda and minutes (and the level change at an evaluation
 meeting), notes and bright spots, corrections and withholdings.
 
 Every page loads the relay with `actions.read_relay` (404 for anyone without
-access to the action, one audit read per page), then looks the goal, measure,
-meeting or entry up *within that relay* (404 otherwise), and writes through
+access to the action, one audit read per page), looking the goal, measure,
+meeting or entry up *within that relay* in the same read (404 otherwise,
+before anything is recorded), and writes through
 `stafett.relay.actions`. No view checks access or writes a row on its own.
 """
 
@@ -13,14 +14,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from stafett.access.relays import covered_service_ids, relay_actions
 from stafett.access.views import staff
 from stafett.guides.models import Tool
 from stafett.lib.forms import with_version
@@ -28,6 +28,7 @@ from stafett.lib.forms import with_version
 from . import actions
 from . import forms_content as forms
 from .models import Entry, Goal, Measure, Meeting, Withholding
+from .policy import covered_service_ids, relay_actions
 
 try:  # written alongside this module; the agenda falls back to plain substitution
     from stafett.guides import placeholders
@@ -68,6 +69,11 @@ def _context(request, relay, **extra):
     }
 
 
+def _part(model, pk):
+    """Look a goal, measure, meeting or entry up within the relay being read."""
+    return lambda relay: model.objects.filter(relay=relay, pk=pk).first()
+
+
 def _form_error(form, error: ValidationError):
     for message in error.messages:
         form.add_error(None, message)
@@ -95,8 +101,7 @@ def goal_new(request, pk):
 
 @staff
 def goal_edit(request, pk, goal_id):
-    relay = actions.read_relay(request.actor, pk, "content")
-    goal = get_object_or_404(Goal.objects.filter(relay=relay), pk=goal_id)
+    relay, goal = actions.read_relay(request.actor, pk, "content", part=_part(Goal, goal_id))
     initial = {"version": goal.version, "title": goal.title, "indicator": goal.indicator,
                "achieved": goal.achieved}
     form = forms.GoalEditForm(request.POST or None, initial=initial)
@@ -126,11 +131,10 @@ def goal_edit(request, pk, goal_id):
 @require_POST
 def goal_achieved(request, pk, goal_id):
     """One click: mark a goal achieved (with the version the page showed)."""
-    relay = actions.read_relay(request.actor, pk, "content")
-    goal = get_object_or_404(Goal.objects.filter(relay=relay), pk=goal_id)
     form = forms.VersionedForm(request.POST)
     if not form.is_valid():
         raise Http404
+    relay, goal = actions.read_relay(request.actor, pk, "content", part=_part(Goal, goal_id))
     try:
         actions.update_goal(request.actor, goal, version=form.cleaned_data["version"],
                             title=goal.title, indicator=goal.indicator, achieved=True)
@@ -178,11 +182,9 @@ def measure_new(request, pk):
 
 @staff
 def measure_edit(request, pk, measure_id):
-    relay = actions.read_relay(request.actor, pk, "content")
-    measure = get_object_or_404(
-        Measure.objects.filter(relay=relay).select_related("responsible_service", "responsible_user", "goal"),
-        pk=measure_id,
-    )
+    relay, measure = actions.read_relay(request.actor, pk, "content", part=lambda relay: (
+        Measure.objects.select_related("responsible_service", "responsible_user", "goal")
+        .filter(relay=relay, pk=measure_id).first()))
     initial = {"version": measure.version, "what": measure.what, "starts_on": measure.starts_on,
                "deadline": measure.deadline, "evaluate_on": measure.evaluate_on}
     form = forms.MeasureEditForm(request.POST or None, initial=initial)
@@ -355,8 +357,6 @@ def meeting_new(request, pk):
     ))
 
 
-def _meeting(relay, meeting_id):
-    return get_object_or_404(Meeting.objects.filter(relay=relay), pk=meeting_id)
 
 
 def _agenda_blocks(text):
@@ -367,8 +367,7 @@ def _agenda_blocks(text):
 
 @staff
 def meeting_detail(request, pk, meeting_id):
-    relay = actions.read_relay(request.actor, pk)
-    meeting = _meeting(relay, meeting_id)
+    relay, meeting = actions.read_relay(request.actor, pk, part=_part(Meeting, meeting_id))
     return render(request, "relay/content/meeting_detail.html", _context(
         request, relay, meeting=meeting,
         agenda=_agenda_blocks(meeting.agenda),
@@ -385,14 +384,15 @@ def meeting_detail(request, pk, meeting_id):
 def meeting_minutes(request, pk, meeting_id):
     """The minutes (→ the log entry for the meeting); at an evaluation meeting
     where the decision is made, the holder may also change the level here."""
-    relay = actions.read_relay(request.actor, pk, "meeting")
-    meeting = _meeting(relay, meeting_id)
+    # Two forms on one page: the minutes, and (when offered) the level change,
+    # which needs the "level" action and a meeting where the decision is made.
+    step = request.POST.get("step", "minutes") if request.method == "POST" else None
+    kinds = [Meeting.Kind.EVALUATION_DECISION] if step == "level" else Meeting.Kind.values
+    relay, meeting = actions.read_relay(
+        request.actor, pk, "level" if step == "level" else "meeting",
+        part=lambda relay: relay.meetings.filter(pk=meeting_id, kind__in=kinds).first())
     allowed = relay_actions(request.actor, relay)
     offers_level = meeting.kind == Meeting.Kind.EVALUATION_DECISION and "level" in allowed
-    # Two forms on one page: the minutes, and (when offered) the level change.
-    step = request.POST.get("step", "minutes") if request.method == "POST" else None
-    if step == "level" and not offers_level:
-        raise Http404
 
     participants = list(forms.active_participants(relay))
     invited_ids = set(meeting.invited.values_list("pk", flat=True))
@@ -477,19 +477,17 @@ def entry_new(request, pk):
     ))
 
 
-def _entry(relay, entry_id):
-    return get_object_or_404(
-        Entry.objects.filter(relay=relay).select_related("author", "author_service", "corrects"),
-        pk=entry_id,
-    )
+def _entries():
+    return Entry.objects.select_related("author", "author_service", "corrects")
 
 
 @staff
 def entry_correct(request, pk, entry_id):
-    relay = actions.read_relay(request.actor, pk, "content")
-    entry = _entry(relay, entry_id)
-    if entry.author_id != request.user.pk or not entry.correctable:
-        raise Http404
+    def own_correctable(relay):
+        entry = _entries().filter(relay=relay, pk=entry_id, author=request.user).first()
+        return entry if entry is not None and entry.correctable else None
+
+    relay, entry = actions.read_relay(request.actor, pk, "content", part=own_correctable)
     newer = Entry.objects.filter(corrects=entry).first()
     form = forms.CorrectionForm(request.POST or None, initial={"text": entry.text})
     if request.method == "POST" and newer is None and form.is_valid():
@@ -507,8 +505,8 @@ def entry_correct(request, pk, entry_id):
 
 @staff
 def entry_withhold(request, pk, entry_id):
-    relay = actions.read_relay(request.actor, pk, "withhold")
-    entry = _entry(relay, entry_id)
+    relay, entry = actions.read_relay(request.actor, pk, "withhold",
+                                      part=lambda relay: _entries().filter(relay=relay, pk=entry_id).first())
     withholdings = list(
         Withholding.objects.filter(entry=entry).select_related("guardian", "decided_by")
         .order_by("decided_at", "pk")

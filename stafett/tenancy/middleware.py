@@ -1,6 +1,6 @@
 from django_scopes import scope, scopes_disabled
 
-from stafett.access.actor import build_actor
+from .actors import build_actor
 
 
 class MunicipalityScopeMiddleware:

@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from stafett.access.policy import Forbidden, may_edit_guide
+from stafett.access.rules import Forbidden
 from stafett.accounts.models import User
 from stafett.guides import actions
 from stafett.guides.loader import current_guide, load_guide_data, read_template
 from stafett.guides.models import Guide, Level, Step, Tool
+from stafett.guides.policy import may_edit_guide
 from stafett.tenancy.models import MunicipalityRole
 from tests.conftest import PASSWORD
 

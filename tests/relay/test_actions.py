@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from stafett.access.policy import Forbidden
+from stafett.access.rules import Forbidden
 from stafett.concerns import actions as concern_actions
 from stafett.relay import actions
 from stafett.relay.models import Entry, Relay

@@ -19,10 +19,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from stafett.access.policy import Forbidden
-from stafett.access.relays import consents_in_force, visible_relays
+from stafett.access.rules import Forbidden
 from stafett.relay import actions
 from stafett.relay.models import Consent, Handover, Participant, Relay
+from stafett.relay.policy import consents_in_force, visible_relays
 from stafett.tenancy.models import Membership
 
 from .helpers import make_relay

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope
 
-from stafett.access.relays import relay_actions, visible_relays
 from stafett.relay import actions
 from stafett.relay.models import Consent
+from stafett.relay.policy import relay_actions, visible_relays
 
 from .helpers import make_relay
 

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
-from stafett.access.actor import build_actor
 from stafett.accounts.models import User
 from stafett.concerns import actions
 from stafett.concerns.models import Concern
 from stafett.guides.loader import load_guide
 from stafett.lib.national_id import make_synthetic
+from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 
 DEMO_PASSWORD = "stafett-demo-2026"

@@ -1,0 +1,99 @@
+"""Who may do what to a level-0 worry (ARCHITECTURE.md rules 2–4).
+
+- Its author works on it while she is an active member of the worry's service
+  (a teacher who moves to another school leaves her worries behind).
+- Once shared, the leaders of its service see it, comment and take part in
+  the decision.
+- When the author has left the service (or her account is closed), the worry
+  stays with the service: its leaders see it and reassign it.
+- A BTI coordinator sees nothing by that role alone; nobody outside the
+  municipality sees anything (the scope makes that structural).
+
+Lists and pages both go through `visible_concerns`, so they cannot disagree;
+`load_concern` answers 404 for missing and forbidden alike.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from stafett.access.actor import Actor
+from stafett.access.rules import Forbidden, get_or_404
+from stafett.access.states import CONCERN
+from stafett.tenancy.models import Membership
+
+from .models import Concern
+
+AUTHOR_ACTIONS = frozenset(
+    {"view", "define", "share", "talk", "comment", "decide", "close", "acute", "history"}
+)
+LEADER_ACTIONS = frozenset({"view", "talk", "comment", "decide", "close", "acute", "history"})
+# A worry whose author has left: the leader keeps it going until it is reassigned.
+ORPHAN_LEADER_ACTIONS = LEADER_ACTIONS | {"define", "share", "reassign"}
+
+
+def _author_active():
+    """The author is still an active member of the worry's service."""
+    return Exists(Membership.objects.filter(
+        service_id=OuterRef("service_id"), user_id=OuterRef("author_id"), active=True,
+        user__is_active=True,
+    ))
+
+
+def author_is_active(concern) -> bool:
+    return Membership.objects.filter(
+        service_id=concern.service_id, user_id=concern.author_id, active=True, user__is_active=True,
+    ).exists()
+
+
+def visible_concerns(actor: Actor) -> QuerySet:
+    if not actor.is_staff_member:
+        return Concern.objects.none()
+    led = actor.led_service_ids
+    return Concern.objects.filter(
+        Q(author=actor.user, service_id__in=actor.service_ids)
+        | Q(service_id__in=led, shared_at__isnull=False)
+        | (Q(service_id__in=led) & ~_author_active())
+    )
+
+
+def led_concerns(actor: Actor) -> QuerySet:
+    """The leader's inbox: shared worries of the services she leads, and the
+    worries their departed authors left behind (not her own unshared ones)."""
+    led = actor.led_service_ids
+    return visible_concerns(actor).filter(service_id__in=led).filter(
+        Q(shared_at__isnull=False) | ~_author_active()
+    )
+
+
+def concern_actions(actor: Actor, concern) -> frozenset[str]:
+    """Everything `actor` may do to `concern` now."""
+    if not actor.is_staff_member or concern.municipality_id != actor.municipality.pk:
+        return frozenset()
+    allowed: set[str] = set()
+    if actor.is_user(concern.author_id) and actor.works_in(concern.service_id):
+        allowed |= AUTHOR_ACTIONS
+    if actor.leads(concern.service_id):
+        if not author_is_active(concern):
+            allowed |= ORPHAN_LEADER_ACTIONS
+        elif concern.shared_at is not None:
+            allowed |= LEADER_ACTIONS
+    return frozenset(allowed) & CONCERN.actions(concern.status)
+
+
+def load_concern(actor: Actor, pk, action: str = "view", *, lock: bool = False):
+    """The concern if `actor` may `action` it, else 404 — never 403. With
+    `lock`, the row is locked and re-read first, so the check is made on what
+    the action will change."""
+    queryset = visible_concerns(actor).select_related("child", "service", "author", "guide")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    concern = get_or_404(queryset, pk)
+    if action not in concern_actions(actor, concern):
+        raise Forbidden(action)
+    return concern
+
+
+def require_concern(actor: Actor, action: str, concern) -> None:
+    if action not in concern_actions(actor, concern):
+        raise Forbidden(action)

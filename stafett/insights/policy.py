@@ -1,0 +1,27 @@
+"""Who sees the leadership view: aggregates only, never a child. A leader sees
+the aggregates of the services they lead; the BTI coordinator those of the
+whole municipality; everyone else nothing (the views answer 404)."""
+
+from __future__ import annotations
+
+from stafett.access.actor import Actor
+from stafett.access.rules import Forbidden
+from stafett.tenancy.models import Service
+
+
+def insight_service_ids(actor: Actor) -> frozenset[int]:
+    """The services whose aggregates `actor` may see (empty: none → 404)."""
+    if not actor.is_staff_member:
+        return frozenset()
+    if actor.is_coordinator:
+        return frozenset(
+            Service.objects.filter(municipality=actor.municipality).values_list("pk", flat=True)
+        )
+    return frozenset(actor.led_service_ids)
+
+
+def require_insights(actor: Actor) -> frozenset[int]:
+    service_ids = insight_service_ids(actor)
+    if not service_ids:
+        raise Forbidden("insights")
+    return service_ids

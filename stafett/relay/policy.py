@@ -1,0 +1,248 @@
+"""Who may do what to a relay (stafettlogg), on the kernel in stafett.access.
+
+Who sees a relay:
+- its holder, while an active member of the holder's service (the service
+  owns the record and its duty to document; a withdrawal stops *sharing*, not
+  the holder's own record);
+- a named participant, or the leader of a participating service, while an
+  active member of that service, the service takes part (not left), AND the
+  consent in force covers it.
+
+The consent in force is the newest one: recording a consent (an extension,
+a renewal or a narrower one) supersedes every earlier one at once, so a
+service the new consent leaves out loses access in the same request; so does
+a withdrawal or an expiry, without any job having to run. The states and what
+they allow are the tables in stafett.access.states.
+
+When the holder has left (or the account is closed) nobody holds the baton:
+the leader of the holder's service — or, where that service has no leader,
+the BTI coordinator, seeing only the child's name and the services — appoints
+a new holder, who accepts as in a handover.
+
+Missing and forbidden both answer 404, as for worries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from stafett.access.actor import Actor
+from stafett.access.rules import Forbidden, get_or_404
+from stafett.access.states import CONSENT, HANDOVER, RELAY, ConsentState
+from stafett.audit.models import LegalBasis
+from stafett.tenancy.models import Membership
+
+from .models import Consent, Handover, Participant, Relay
+
+HOLDER_ACTIONS = frozenset({
+    "view", "history", "acute", "consent", "participants", "handover", "content", "meeting",
+    "level", "close", "withhold", "guardians", "include",
+})
+PARTICIPANT_ACTIONS = frozenset({"view", "history", "acute", "content", "meeting"})
+
+
+# --- consent -----------------------------------------------------------------------
+
+
+def consent_state(consent, today: dt.date | None = None) -> ConsentState:
+    """The state of one consent (the precedence is the table's: a withdrawal or
+    a newer consent ends it whatever its end date)."""
+    today = today or timezone.localdate()
+    if consent.withdrawn_at is not None:
+        return ConsentState.WITHDRAWN
+    if consent.superseded_at is not None:
+        return ConsentState.SUPERSEDED
+    if consent.valid_until < today:
+        return ConsentState.EXPIRED
+    return ConsentState.IN_FORCE
+
+
+def _sharing_q(today: dt.date) -> Q:
+    """`consent_state(...)` is a state that shares, as a query."""
+    assert CONSENT.states_allowing("share") == [ConsentState.IN_FORCE]
+    return Q(withdrawn_at__isnull=True, superseded_at__isnull=True, valid_until__gte=today)
+
+
+def consents_in_force(today: dt.date | None = None) -> QuerySet:
+    return Consent.objects.filter(_sharing_q(today or timezone.localdate()))
+
+
+def current_consent(relay, today: dt.date | None = None):
+    """The relay's consent in force, if any (there is at most one)."""
+    return consents_in_force(today).filter(relay=relay).order_by("-recorded_at", "-pk").first()
+
+
+def covered_service_ids(relay, today: dt.date | None = None) -> set[int]:
+    """Services the consent in force covers for this relay."""
+    return set(
+        consents_in_force(today).filter(relay=relay).values_list("services", flat=True)
+    ) - {None}
+
+
+# --- the holder ----------------------------------------------------------------------
+
+
+def _holder_active() -> Exists:
+    return Exists(Membership.objects.filter(
+        service_id=OuterRef("holder_service_id"), user_id=OuterRef("holder_id"), active=True,
+        user__is_active=True,
+    ))
+
+
+def holder_is_active(relay) -> bool:
+    """The holder is still an active member of the holder's service."""
+    return Membership.objects.filter(
+        service_id=relay.holder_service_id, user_id=relay.holder_id, active=True,
+        user__is_active=True,
+    ).exists()
+
+
+def is_holder(actor: Actor, relay) -> bool:
+    return actor.is_user(relay.holder_id) and actor.works_in(relay.holder_service_id)
+
+
+def service_has_leader(service_id: int) -> bool:
+    return Membership.objects.filter(
+        service_id=service_id, role=Membership.Role.LEADER, active=True, user__is_active=True,
+    ).exists()
+
+
+def appointment_basis(actor: Actor, relay) -> str | None:
+    """Whether `actor` may appoint a new holder, and on which legal basis: the
+    holder is gone, and the actor leads the holder's service — or that service
+    has no leader and the actor is the municipality's BTI coordinator."""
+    if not actor.is_staff_member or relay.municipality_id != actor.municipality.pk:
+        return None
+    if not RELAY.allows(relay.status, "appoint") or holder_is_active(relay):
+        return None
+    if actor.leads(relay.holder_service_id):
+        return LegalBasis.SERVICE_DUTY
+    if actor.is_coordinator and not service_has_leader(relay.holder_service_id):
+        return LegalBasis.COORDINATION_DUTY
+    return None
+
+
+def appointable_relays(actor: Actor) -> QuerySet:
+    """Open relays whose holder is gone and for which `actor` appoints the next."""
+    if not actor.is_staff_member:
+        return Relay.objects.none()
+    leaderless = ~Exists(Membership.objects.filter(
+        service_id=OuterRef("holder_service_id"), role=Membership.Role.LEADER, active=True,
+        user__is_active=True,
+    ))
+    who = Q(holder_service_id__in=actor.led_service_ids)
+    if actor.is_coordinator:
+        who |= leaderless
+    return Relay.objects.filter(status__in=RELAY.states_allowing("appoint")).filter(
+        ~_holder_active()
+    ).filter(who)
+
+
+# --- seeing and working on the relay ----------------------------------------------------
+
+
+def covered_participations(actor: Actor, relay_ref, today: dt.date | None = None) -> QuerySet:
+    """The actor's participations in a relay that give access now: as a named
+    person or as the service's leader, in a service the actor is an active
+    member of, not left, and covered by the consent in force."""
+    covering = consents_in_force(today).filter(
+        relay_id=OuterRef("relay_id"), services=OuterRef("service_id")
+    )
+    return Participant.objects.filter(
+        Q(user=actor.user) | Q(service_id__in=actor.led_service_ids),
+        relay=relay_ref,
+        left_at__isnull=True,
+        service_id__in=actor.service_ids,
+    ).filter(Exists(covering.values("pk")))
+
+
+def visible_relays(actor: Actor, today: dt.date | None = None) -> QuerySet:
+    if not actor.is_staff_member:
+        return Relay.objects.none()
+    return Relay.objects.filter(
+        Q(holder=actor.user, holder_service_id__in=actor.service_ids)
+        | Q(Exists(covered_participations(actor, OuterRef("pk"), today)))
+    )
+
+
+def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozenset[str]:
+    if not actor.is_staff_member or relay.municipality_id != actor.municipality.pk:
+        return frozenset()
+    allowed: set[str] = set()
+    if is_holder(actor, relay):
+        allowed |= HOLDER_ACTIONS
+    elif covered_participations(actor, relay, today).exists():
+        allowed |= PARTICIPANT_ACTIONS
+    return frozenset(allowed) & RELAY.actions(relay.status)
+
+
+def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
+    """The relay if `actor` may `action` it, else refused (404 in a view).
+    With `lock` the row is locked and re-read first, so the policy decides on
+    what the action is about to change."""
+    queryset = visible_relays(actor).select_related("child", "holder", "holder_service", "guide")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    relay = get_or_404(queryset, pk)
+    if action not in relay_actions(actor, relay):
+        raise Forbidden(action)
+    return relay
+
+
+def require_relay(actor: Actor, action: str, relay) -> None:
+    if action not in relay_actions(actor, relay):
+        raise Forbidden(action)
+
+
+def legal_basis(actor: Actor, relay) -> str:
+    """The holder's service works under its own duty; everyone else reads and
+    writes because the family consented."""
+    return LegalBasis.SERVICE_DUTY if is_holder(actor, relay) else LegalBasis.CONSENT
+
+
+# --- handovers and appointments ---------------------------------------------------------
+
+
+def handover_actions(actor: Actor, handover, relay) -> frozenset[str]:
+    """What `actor` may do to a handover: the person asked accepts or declines
+    while an active member of the service they would hold it for; whoever
+    asked (the holder, or the appointing leader or coordinator) cancels."""
+    allowed: set[str] = set()
+    if actor.is_user(handover.to_user_id) and actor.works_in(handover.to_service_id):
+        allowed |= {"accept", "decline"}
+    if handover.kind == Handover.Kind.HANDOVER and is_holder(actor, relay):
+        allowed.add("cancel")
+    if handover.kind == Handover.Kind.APPOINTMENT and appointment_basis(actor, relay):
+        allowed.add("cancel")
+    return frozenset(allowed) & HANDOVER.actions(handover.status) & (
+        frozenset({"accept", "decline", "cancel"}) if RELAY.allows(relay.status, "handover")
+        else frozenset()
+    )
+
+
+def pending_for(actor: Actor) -> QuerySet:
+    """Handovers and appointments waiting for `actor` to answer."""
+    if not actor.is_staff_member:
+        return Handover.objects.none()
+    return Handover.objects.filter(
+        to_user=actor.user, to_service_id__in=actor.service_ids,
+        status__in=HANDOVER.states_allowing("accept"),
+        relay__status__in=RELAY.states_allowing("handover"),
+    )
+
+
+def load_handover(actor: Actor, relay_pk, pk, action: str, *, lock: bool = False):
+    """A handover of relay `relay_pk` that `actor` may `action`, with its relay."""
+    queryset = Handover.objects.filter(relay_id=relay_pk).select_related(
+        "relay", "relay__child", "relay__holder_service", "from_user", "from_service",
+        "to_user", "to_service", "requested_by",
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self", "relay"))
+    handover = get_or_404(queryset, pk)
+    if action not in handover_actions(actor, handover, handover.relay):
+        raise Forbidden(action)
+    return handover
