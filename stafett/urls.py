@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from stafett.core import views as core_views
+from stafett.tenancy import views as tenancy_views
 
 admin.site.site_header = "Stafett – drift"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("stafett.core.urls")),
     path("konto/", include("stafett.accounts.urls")),
+    path("kommune/", tenancy_views.switch_municipality, name="switch_municipality"),
     path("bekymringer/", include("stafett.concerns.urls")),
     path("stafettlogg/", include("stafett.relay.urls")),
     path("stafettlogg/", include("stafett.relay.urls_content")),

@@ -8,6 +8,7 @@ prove isolation.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from dataclasses import dataclass
 
@@ -142,3 +143,42 @@ def world(db) -> World:
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+# --- tests with real transactions (several connections, a killed worker) --------------
+
+_APPEND_ONLY = importlib.import_module("stafett.audit.migrations.0002_append_only")
+
+
+class _Editor:
+    """Just enough of a schema editor for the append-only migration's SQL."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def _append_only_restored(django_db_blocker):
+    """Puts the audit table's append-only triggers back after the flush."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _APPEND_ONLY.backward(None, _Editor(connection))
+        _APPEND_ONLY.forward(None, _Editor(connection))
+
+
+@pytest.fixture
+def live_db(_append_only_restored, transactional_db):
+    """A database where each connection commits for real (threads, worker
+    processes). The append-only audit table refuses the flush that empties the
+    database after the test, so its triggers are lifted just for that flush
+    and put back at once."""
+    yield
+    from django.db import connection
+
+    _APPEND_ONLY.backward(None, _Editor(connection))

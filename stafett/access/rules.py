@@ -4,7 +4,6 @@ object so that missing and forbidden look the same (ARCHITECTURE.md rule 3)."""
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
 
 
 class Forbidden(Exception):
@@ -17,10 +16,11 @@ def require(allowed: frozenset[str], action: str) -> None:
         raise Forbidden(action)
 
 
-def get_or_404(queryset, pk):
-    """One row of `queryset` (already narrowed to what the actor may see),
-    or 404 — for a missing row, a forbidden one and a malformed id alike."""
+def get_visible(queryset, pk):
+    """One row of `queryset` (already narrowed to what the actor may see), or
+    Forbidden — for a missing row, a forbidden one and a malformed id alike;
+    a view answers 404 to all three (stafett.access.views.staff)."""
     try:
         return queryset.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+        raise Forbidden("missing") from None

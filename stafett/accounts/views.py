@@ -34,6 +34,7 @@ from stafett.access.views import authenticated, public
 from stafett.accounts.forms import CodeForm, LoginForm
 from stafett.accounts.models import new_session_salt
 from stafett.core.views import set_language_cookie
+from stafett.tenancy.models import Membership, MunicipalityRole, Service
 
 # Which door the person came through ("password", later "idporten", "oidc:<idp>").
 LOGIN_METHOD_SESSION_KEY = "stafett_login_method"
@@ -64,7 +65,6 @@ def two_factor_required(user) -> bool:
 
     Asked across all their municipalities, not just the current one, so
     switching municipality is no way around the rule."""
-    from stafett.tenancy.models import Membership, MunicipalityRole
 
     with scopes_disabled():
         return (
@@ -263,7 +263,6 @@ def logout_everywhere(request):
 def account(request):
     if owes_second_factor(request):
         return _redirect_with_next("accounts:verify", request.get_full_path())
-    from stafett.tenancy.models import Membership, MunicipalityRole, Service
 
     actor = request.actor
     services = []

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from stafett.audit.models import LegalBasis
 from stafett.lib.forms import DateInput, DateTimeInput, VersionedForm
 from stafett.lib.national_id import InvalidNationalId, parse
+from stafett.tenancy.forms import MembershipChoiceField, memberships
+from stafett.tenancy.models import Membership
 
 from .models import AcuteContact, Concern
 
@@ -157,6 +159,20 @@ class ConversationForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date of the conversation cannot be in the future."))
         return value
+
+
+class ReassignForm(forms.Form):
+    """The leader gives a departed author's worry to someone in the service."""
+
+    to = MembershipChoiceField(
+        label=_("New responsible employee"), queryset=Membership.objects.none(),
+        help_text=_("Someone who works in the service now. They will see the worry as its author."),
+        error_messages={"required": _("Choose who should take over the worry.")},
+    )
+
+    def __init__(self, *args, service, exclude_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = memberships().filter(service=service).exclude(user=exclude_user)
 
 
 class CommentForm(forms.Form):

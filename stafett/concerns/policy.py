@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stafett.access.actor import Actor
-from stafett.access.rules import Forbidden, get_or_404
+from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import CONCERN
 from stafett.tenancy.models import Membership
 
@@ -32,7 +32,7 @@ LEADER_ACTIONS = frozenset({"view", "talk", "comment", "decide", "close", "acute
 ORPHAN_LEADER_ACTIONS = LEADER_ACTIONS | {"define", "share", "reassign"}
 
 
-def _author_active():
+def author_active() -> Exists:
     """The author is still an active member of the worry's service."""
     return Exists(Membership.objects.filter(
         service_id=OuterRef("service_id"), user_id=OuterRef("author_id"), active=True,
@@ -53,7 +53,7 @@ def visible_concerns(actor: Actor) -> QuerySet:
     return Concern.objects.filter(
         Q(author=actor.user, service_id__in=actor.service_ids)
         | Q(service_id__in=led, shared_at__isnull=False)
-        | (Q(service_id__in=led) & ~_author_active())
+        | (Q(service_id__in=led) & ~author_active())
     )
 
 
@@ -62,7 +62,7 @@ def led_concerns(actor: Actor) -> QuerySet:
     worries their departed authors left behind (not her own unshared ones)."""
     led = actor.led_service_ids
     return visible_concerns(actor).filter(service_id__in=led).filter(
-        Q(shared_at__isnull=False) | ~_author_active()
+        Q(shared_at__isnull=False) | ~author_active()
     )
 
 
@@ -88,7 +88,7 @@ def load_concern(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     queryset = visible_concerns(actor).select_related("child", "service", "author", "guide")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    concern = get_or_404(queryset, pk)
+    concern = get_visible(queryset, pk)
     if action not in concern_actions(actor, concern):
         raise Forbidden(action)
     return concern

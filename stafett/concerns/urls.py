@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/kommentar/", views.comment, name="comment"),
     path("<int:pk>/akutt/", views.acute, name="acute"),
     path("<int:pk>/historikk/", views.history, name="history"),
+    path("<int:pk>/ny-ansvarlig/", views.reassign, name="reassign"),
 ]

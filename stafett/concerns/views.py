@@ -2,6 +2,7 @@
 actions; none of them checks access or writes a row on its own."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -18,7 +19,7 @@ from stafett.tenancy.models import Service
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
 from .models import Conversation
-from .policy import concern_actions, led_concerns, visible_concerns
+from .policy import author_active, concern_actions, led_concerns, visible_concerns
 
 STEP_FORMS = {
     "define": forms.DefineForm,
@@ -83,8 +84,7 @@ def inbox(request):
     if not actor.led_service_ids:
         raise Http404
     status, queryset = _status_filter(
-        request,
-        led_concerns(actor),
+        request, led_concerns(actor).annotate(author_active=author_active()),
     )
     page, rows = _rows(request, queryset)
     return render(request, "concerns/inbox.html", {
@@ -237,6 +237,27 @@ def acute(request, pk):
     return render(request, "concerns/acute.html", _context(
         request, concern, form=form, acute_contacts=contacts,
     ))
+
+
+@staff
+def reassign(request, pk):
+    """A worry whose author has left the service: its leader gives it to
+    someone who works there now."""
+    actor = request.actor
+    concern = actions.read_concern(actor, pk, "reassign")
+    form = forms.ReassignForm(request.POST or None, service=concern.service,
+                              exclude_user=concern.author)
+    if request.method == "POST" and form.is_valid():
+        to_user = form.cleaned_data["to"].user
+        try:
+            actions.reassign_concern(actor, concern, to_user=to_user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is now responsible for the worry.")
+                             % {"name": to_user.display_name})
+            return redirect("concerns:inbox")
+    return render(request, "concerns/reassign.html", _context(request, concern, form=form))
 
 
 @staff

@@ -1,5 +1,7 @@
 from django_scopes import scopes_disabled
 
+from stafett.followup.models import Notification
+
 
 def badge(request):
     """The number of open, unread follow-up notifications for the main nav:
@@ -7,7 +9,6 @@ def badge(request):
     actor = getattr(request, "actor", None)
     if actor is None or not actor.is_staff_member:
         return {"followup_badge": 0}
-    from stafett.followup.models import Notification
 
     with scopes_disabled():
         count = Notification.objects.filter(

@@ -24,6 +24,7 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.followup.models import Break, Digest, FollowUpSettings, Notification, Rule
 from stafett.followup.rules import RULES, Directory
+from stafett.tenancy.models import Municipality
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,6 @@ def evaluate(municipality, now) -> dict[str, int]:
 def run_rules(now=None) -> dict[str, int]:
     """Evaluate every municipality, each in its own transaction; one failing
     municipality does not stop the others (and is retried on the next run)."""
-    from stafett.tenancy.models import Municipality
 
     now = now or timezone.now()
     totals: Counter = Counter()

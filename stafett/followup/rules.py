@@ -15,10 +15,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
+from stafett.concerns.models import Concern
 from stafett.followup.models import Rule
+from stafett.relay.models import Entry, Evaluation, Handover, Measure, Participant, Relay
+from stafett.relay.policy import open_consent_q
+from stafett.tenancy.models import Membership, MunicipalityRole
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,6 @@ class Directory:
 
     @classmethod
     def load(cls, municipality) -> Directory:
-        from stafett.tenancy.models import Membership, MunicipalityRole
 
         directory = cls()
         for service_id, user_id, role in (
@@ -68,13 +71,11 @@ class Directory:
 
 
 def _open_relays(municipality):
-    from stafett.relay.models import Relay
 
     return Relay.objects.filter(municipality=municipality, status=Relay.Status.OPEN)
 
 
 def concern_idle(municipality, now, conf, directory):
-    from stafett.concerns.models import Concern
 
     cutoff = now - dt.timedelta(days=conf.concern_idle_days)
     rows = Concern.objects.filter(
@@ -89,7 +90,6 @@ def concern_idle(municipality, now, conf, directory):
 def holder_inactive(municipality, now, conf, directory):
     """The holder still works in the service but has written nothing in the
     relay for the threshold (a holder who left is `holder_gone`)."""
-    from stafett.relay.models import Entry
 
     cutoff = now - dt.timedelta(days=conf.holder_inactive_days)
     recent = Entry.objects.filter(relay=OuterRef("pk"), author=OuterRef("holder_id"), created_at__gte=cutoff)
@@ -116,7 +116,6 @@ def holder_gone(municipality, now, conf, directory):
 
 
 def handover_pending(municipality, now, conf, directory):
-    from stafett.relay.models import Handover
 
     cutoff = now - dt.timedelta(days=conf.handover_days)
     rows = Handover.objects.filter(
@@ -146,7 +145,6 @@ MEASURE_FIELDS = ("pk", "relay_id", "relay__holder_service_id", "relay__holder_i
 
 
 def evaluation_overdue(municipality, now, conf, directory):
-    from stafett.relay.models import Evaluation, Measure
 
     today = timezone.localdate(now)
     rows = Measure.objects.filter(
@@ -157,7 +155,6 @@ def evaluation_overdue(municipality, now, conf, directory):
 
 def measure_overdue(municipality, now, conf, directory):
     """Past its deadline with no evaluation of the measure on or after the deadline."""
-    from stafett.relay.models import Evaluation, Measure
 
     today = timezone.localdate(now)
     after = Evaluation.objects.filter(measure=OuterRef("pk"), created_at__date__gte=OuterRef("deadline"))
@@ -168,14 +165,17 @@ def measure_overdue(municipality, now, conf, directory):
 
 
 def consent_expiring(municipality, now, conf, directory):
-    """The relay's furthest-reaching consent in force (not withdrawn) ends
-    within the warning period, or already ended. Extending the consent (a new
-    one) mends it. A relay that never had a consent is not this rule's break."""
+    """The relay's consent — the newest one, neither withdrawn nor superseded
+    (the state table in access/states.py) — ends within the warning period, or
+    already ended. A new consent mends it; a narrower or shorter one that
+    replaced a longer one counts with its own date. A relay that never had a
+    consent, or whose consent was withdrawn, is not this rule's break."""
+
     today = timezone.localdate(now)
     limit = today + dt.timedelta(days=conf.consent_warning_days)
     rows = (
         _open_relays(municipality)
-        .annotate(until=Max("consents__valid_until", filter=Q(consents__withdrawn_at__isnull=True)))
+        .annotate(until=Max("consents__valid_until", filter=open_consent_q("consents__")))
         .filter(until__lt=limit).values_list("pk", "holder_service_id", "holder_id")
     )
     return {
@@ -211,7 +211,6 @@ def transition_years(today: dt.date, days: int) -> set[int]:
 
 
 def transition(municipality, now, conf, directory):
-    from stafett.relay.models import Participant
 
     years = transition_years(timezone.localdate(now), conf.transition_days)
     if not years:

@@ -33,7 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from stafett.guides.models import GUIDE_LANGUAGES, Guide, Level, Step, Tool, Variant
+from stafett.guides.placeholders import PLACEHOLDERS, unknown_names
 from stafett.lib.errors import Conflict
+from stafett.tenancy.models import Municipality
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -292,7 +294,6 @@ class _Checker:
         return value
 
     def placeholders(self, raw: str, value: str, key: str, path: Path_, where: str) -> None:
-        from stafett.guides.placeholders import PLACEHOLDERS, unknown_names
 
         for name in unknown_names(value):
             line = self.line((*path, key))
@@ -836,7 +837,6 @@ def _guide_fields(clean: dict) -> dict:
 def lock_municipality(municipality) -> None:
     """Serialise writes to one municipality's guides (version numbers, the one
     draft). A no-op on SQLite, which writes one transaction at a time anyway."""
-    from stafett.tenancy.models import Municipality
 
     list(Municipality.objects.select_for_update().filter(pk=municipality.pk).values("pk"))
 

@@ -49,6 +49,7 @@ from .policy import (
     legal_basis,
     load_handover,
     load_relay,
+    open_consent_q,
 )
 
 MAX_CONSENT_YEARS = 3
@@ -315,8 +316,7 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
 def _open_consents(relay):
     """Consents neither withdrawn nor superseded (at most one, by constraint;
     it may have expired)."""
-    return relay.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True).order_by(
-        "recorded_at", "pk")
+    return relay.consents.filter(open_consent_q()).order_by("recorded_at", "pk")
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stafett.concerns.forms import NewConcernForm
 from stafett.lib.forms import DateInput, VersionedForm
+from stafett.tenancy.forms import MembershipChoiceField, memberships
 from stafett.tenancy.models import Membership, Service
 
 from .models import Consent, Guardian, Relay
@@ -130,20 +131,6 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the consent is withdrawn"), widget=forms.Textarea,
         error_messages={"required": _("Write why the consent was withdrawn.")},
-    )
-
-
-class MembershipChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.user.display_name} – {obj.service.name}"
-
-
-def memberships():
-    """People working in a service of the municipality (the scope filters)."""
-    return (
-        Membership.objects.filter(active=True, user__is_active=True)
-        .select_related("user", "service")
-        .order_by("user__first_name", "user__last_name", "service__name")
     )
 
 

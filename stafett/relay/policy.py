@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stafett.access.actor import Actor
-from stafett.access.rules import Forbidden, get_or_404
+from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import CONSENT, HANDOVER, RELAY, ConsentState
 from stafett.audit.models import LegalBasis
 from stafett.tenancy.models import Membership
@@ -60,10 +60,17 @@ def consent_state(consent, today: dt.date | None = None) -> ConsentState:
     return ConsentState.IN_FORCE
 
 
+def open_consent_q(prefix: str = "") -> Q:
+    """Neither withdrawn nor superseded: the relay's newest word (at most one
+    per relay, by constraint), in force or expired. `prefix` reaches it
+    through a relation, e.g. "consents__"."""
+    return Q(**{f"{prefix}withdrawn_at__isnull": True, f"{prefix}superseded_at__isnull": True})
+
+
 def _sharing_q(today: dt.date) -> Q:
     """`consent_state(...)` is a state that shares, as a query."""
     assert CONSENT.states_allowing("share") == [ConsentState.IN_FORCE]
-    return Q(withdrawn_at__isnull=True, superseded_at__isnull=True, valid_until__gte=today)
+    return open_consent_q() & Q(valid_until__gte=today)
 
 
 def consents_in_force(today: dt.date | None = None) -> QuerySet:
@@ -186,7 +193,7 @@ def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     queryset = visible_relays(actor).select_related("child", "holder", "holder_service", "guide")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    relay = get_or_404(queryset, pk)
+    relay = get_visible(queryset, pk)
     if action not in relay_actions(actor, relay):
         raise Forbidden(action)
     return relay
@@ -242,7 +249,7 @@ def load_handover(actor: Actor, relay_pk, pk, action: str, *, lock: bool = False
     )
     if lock:
         queryset = queryset.select_for_update(of=("self", "relay"))
-    handover = get_or_404(queryset, pk)
+    handover = get_visible(queryset, pk)
     if action not in handover_actions(actor, handover, handover.relay):
         raise Forbidden(action)
     return handover

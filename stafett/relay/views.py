@@ -20,7 +20,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -31,6 +30,7 @@ from stafett.access.states import ConsentState
 from stafett.access.views import staff
 from stafett.concerns import actions as concern_actions
 from stafett.guides.models import Step, steps_for_variant
+from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
 from stafett.tenancy.models import Service
 
@@ -637,23 +637,12 @@ def whole_log(relay) -> dict:
     }
 
 
-def _render_pdf(template_name, context, request) -> bytes:
-    try:
-        from stafett.guides.pdf import render_pdf
-    except ImportError:  # pragma: no cover - the shared helper is missing
-        import weasyprint
-
-        html = render_to_string(template_name, context, request=request)
-        return weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    return render_pdf(template_name, context, request=request)
-
-
 @staff
 def pdf(request, pk):
     """The whole log as a PDF for the service's archive, audited as a read."""
     relay = actions.read_relay(request.actor, pk, event="read_pdf")
     context = whole_log(relay) | {"pdf_lang": request.LANGUAGE_CODE, "pdf_emergency": False}
-    document = _render_pdf("relay/pdf.html", context, request)
+    document = render_pdf("relay/pdf.html", context, request)
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         True, f"stafettlogg-{relay.pk}-{timezone.localdate():%Y-%m-%d}.pdf"

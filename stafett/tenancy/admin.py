@@ -2,7 +2,6 @@
 works where. Children's data is deliberately not registered here."""
 
 from django.contrib import admin
-from django.db import transaction
 
 from .models import Membership, Municipality, MunicipalityRole, Service
 
@@ -28,6 +27,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    # Unticking "active" is how a person leaves a service: every right they had
+    # there ends at once. Relays they held get a new holder appointed by the
+    # service's leader (the follow-up rule "holder gone" tells the leader).
     list_display = ["user", "service", "role", "active", "municipality"]
     exclude = ["municipality"]
     list_filter = ["role", "active", "municipality"]
@@ -37,28 +39,6 @@ class MembershipAdmin(admin.ModelAdmin):
         # The municipality always follows the service, so the scope stays true.
         obj.municipality_id = obj.service.municipality_id
         super().save_model(request, obj, form, change)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class GuardedForm(form):
-            def clean(self):
-                data = super().clean()
-                # A holder may not leave a service while holding its relays.
-                if self.instance.pk and self.instance.active and not data.get("active", True):
-                    from django.core.exceptions import ValidationError
-
-                    from .actions import deactivate_membership
-
-                    try:
-                        with transaction.atomic():
-                            deactivate_membership(self.instance)
-                            transaction.set_rollback(True)
-                    except ValidationError as error:
-                        raise ValidationError(error.messages) from None
-                return data
-
-        return form
 
     def has_delete_permission(self, request, obj=None):
         # Memberships are deactivated, never deleted: the history must stay.

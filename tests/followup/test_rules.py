@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.concerns import actions as concern_actions
-from stafett.followup.models import Break, FollowUpSettings
+from stafett.followup.models import Break, FollowUpSettings, Rule
 from stafett.followup.rules import transition_years
 from stafett.relay import actions
 from stafett.tenancy.models import Membership
@@ -284,3 +284,24 @@ def test_lower_secondary_transition(world, clock):
     _relay_for(world, dt.date(2014, 9, 1), "Ungdom Barn")  # turns 13 in 2027
     evaluate(world, clock.now())
     assert notified(world, "transition") == ["helga"]
+
+
+def test_the_follow_up_rule_reads_the_newest_consent(world, clock):
+    """A year-long consent is replaced by one that ends in ten days: the
+    consent-expiry break opens although the superseded one runs for a year."""
+    relay, parents = make_relay(world)
+    evaluate(world, clock.at(0))
+    with scope(municipality=world.fjordvik):
+        assert not Break.objects.filter(rule=Rule.CONSENT_EXPIRING, relay=relay,
+                                        mended_at__isnull=True).exists()
+    today = timezone.localdate()
+    with scope(municipality=world.fjordvik):
+        actions.give_consent(
+            world.actor(world.health_nurse), relay, guardians=parents, child_consents=False,
+            services=[world.health_station], purpose="Samarbeid.", given_on=today,
+            valid_until=today + dt.timedelta(days=10), method="digital",
+        )
+    evaluate(world, clock.at(0))
+    with scope(municipality=world.fjordvik):
+        assert Break.objects.filter(rule=Rule.CONSENT_EXPIRING, relay=relay,
+                                    mended_at__isnull=True).exists()

@@ -3,14 +3,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from stafett.access.rules import Forbidden
 from stafett.concerns import actions as concern_actions
 from stafett.relay import actions
 from stafett.relay.models import Entry, Relay
-from stafett.tenancy.actions import deactivate_membership
-from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
 
 from .helpers import make_relay
@@ -79,16 +77,6 @@ def test_handover_is_a_request_the_new_holder_accepts(world):
         relay.refresh_from_db()
         assert relay.holder == world.other_employee and relay.holder_service == world.school
         assert relay.entries.filter(kind="handover").count() == 2
-
-
-def test_holder_cannot_leave_the_service_while_holding(world):
-    relay, _ = make_relay(world)
-    with scopes_disabled():
-        membership = Membership.objects.get(user=world.health_nurse)
-        with pytest.raises(ValidationError, match="Hand it over first"):
-            deactivate_membership(membership)
-        membership.refresh_from_db()
-        assert membership.active
 
 
 def test_level_change_only_at_an_evaluation_decision(world):

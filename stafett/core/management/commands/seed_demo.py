@@ -18,6 +18,7 @@ from stafett.concerns import actions
 from stafett.concerns.models import Concern
 from stafett.guides.loader import load_guide
 from stafett.lib.national_id import make_synthetic
+from stafett.relay import actions as relay_actions
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 
@@ -131,7 +132,6 @@ class Command(BaseCommand):
         """Two stafettlogger: Kari's from a level-0 decision, on level 1 with a
         planning meeting, a goal and a measure; and the health station's,
         started directly, on level 2 with the school, and a handover waiting."""
-        from stafett.relay import actions as relay_actions
 
         today = timezone.localdate()
         kari, hanne, olav = (User.objects.get(username=u) for u in ("kari", "hanne", "olav"))
