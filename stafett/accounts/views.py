@@ -33,7 +33,7 @@ from django_scopes import scopes_disabled
 from stafett.access.views import authenticated, public
 from stafett.accounts.forms import CodeForm, LoginForm
 from stafett.accounts.models import new_session_salt
-from stafett.core.views import set_language_cookie
+from stafett.lib.language import set_language_cookie
 from stafett.tenancy.models import Membership, MunicipalityRole, Service
 
 # Which door the person came through ("password", later "idporten", "oidc:<idp>").

@@ -43,13 +43,18 @@ def _touch(concern: Concern, *fields: str) -> None:
     concern.save(update_fields=[*fields, "last_activity_at", "version"])
 
 
-def read_concern(actor, pk, action: str = "view") -> Concern:
+def read_concern(actor, pk, action: str = "view", *, part=None):
     """Load a concern for display and record exactly one read event, in one
-    transaction; a refusal raises before anything is recorded."""
+    transaction; a refusal raises before anything is recorded. `part(concern)`
+    looks up something the page shows with it (a tool of its guide); when it
+    finds nothing, the read is refused too, and (concern, part) is returned."""
     with transaction.atomic():
         concern = load_concern(actor, pk, action)
+        item = part(concern) if part is not None else None
+        if part is not None and item is None:
+            raise Forbidden("part")
         _audit(actor, "read" if action == "view" else f"read_{action}", concern)
-    return concern
+    return (concern, item) if part is not None else concern
 
 
 def list_concerns(actor, queryset, page_number, *, page_size: int = 25):

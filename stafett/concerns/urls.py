@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tools
 
 app_name = "concerns"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/akutt/", views.acute, name="acute"),
     path("<int:pk>/historikk/", views.history, name="history"),
     path("<int:pk>/ny-ansvarlig/", views.reassign, name="reassign"),
+    path("<int:pk>/verktoy/<slug:key>/", views_tools.concern_tool, name="tool"),
+    path("<int:pk>/verktoy/<slug:key>/pdf/", views_tools.concern_tool_pdf, name="tool_pdf"),
 ]

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from stafett.access.views import public, staff
+from stafett.lib.language import set_language_cookie
 
 
 @public
@@ -18,21 +17,6 @@ def home(request):
 def acute(request):
     """The acute path without a worry: the municipality's numbers and what to do."""
     return render(request, "core/acute.html")
-
-
-def set_language_cookie(response, language: str) -> bool:
-    """Remember `language` in the cookie the LanguageMiddleware reads."""
-    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
-        return False
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=True,
-    )
-    return True
 
 
 @public

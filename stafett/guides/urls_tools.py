@@ -8,8 +8,4 @@ app_name = "guides_tools"
 urlpatterns = [
     path("veileder/verktoy/<slug:key>/", views_tools.tool, name="tool"),
     path("veileder/verktoy/<slug:key>/pdf/", views_tools.tool_pdf, name="tool_pdf"),
-    path("bekymringer/<int:pk>/verktoy/<slug:key>/", views_tools.concern_tool,
-         name="concern_tool"),
-    path("bekymringer/<int:pk>/verktoy/<slug:key>/pdf/", views_tools.concern_tool_pdf,
-         name="concern_tool_pdf"),
 ]

@@ -1,12 +1,8 @@
-"""The tool library (verktøy) for staff: each tool as a blank printable form,
-and filled in from a worry.
+"""The tool library (verktøy) for staff: each tool as a blank printable form.
 
-A blank form knows only the municipality (its name and emergency numbers); a
-form filled in from a worry also knows the child, the service, the employee
-and today's date. The worry is loaded through `read_concern`, which checks
-access (404 for anyone who may not see it) and writes the one audit read
-event; the tool comes from the worry's own guide version, so a form matches
-the guidance the worry was started under.
+A blank form knows only the municipality (its name and emergency numbers);
+the same tool filled in from a worry is the worry's page
+(stafett.concerns.views_tools), which builds on `tool_document` here.
 """
 
 from __future__ import annotations
@@ -15,15 +11,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from stafett.access.views import staff
-from stafett.concerns.actions import read_concern
 from stafett.guides.loader import current_guide
 from stafett.guides.models import Step, Tool
 from stafett.guides.pdf import pdf_response, render_pdf
-from stafett.guides.placeholders import blocks, fill, values_for_concern, values_for_municipality
+from stafett.guides.placeholders import blocks, fill, values_for_municipality
 
 
 def tool_document(tool: Tool, guide, values: dict) -> dict:
@@ -91,41 +84,3 @@ def tool_pdf(request, key):
         "pdf_lang": guide.language,
     }, request)
     return pdf_response(pdf, safe_filename(tool_obj.key) + ".pdf")
-
-
-def _concern_tool(request, pk, key):
-    concern = read_concern(request.actor, pk)
-    tool_obj = Tool.objects.select_related("guide").filter(guide_id=concern.guide_id, key=key).first()
-    if tool_obj is None:
-        raise Http404
-    values = values_for_concern(concern, request.actor)
-    return concern, tool_obj, tool_document(tool_obj, tool_obj.guide, values)
-
-
-@staff
-@never_cache
-def concern_tool(request, pk, key):
-    """The form filled in from a worry, for the author and her leader."""
-    concern, tool_obj, document = _concern_tool(request, pk, key)
-    return render(request, "guides/tools/concern_tool.html", {
-        **document,
-        "concern": concern,
-        "child": concern.child,
-        "pdf_url": reverse("guides_tools:concern_tool_pdf", args=[concern.pk, tool_obj.key]),
-        "nav": "inbox" if concern.author_id != request.user.pk else "mine",
-    })
-
-
-@staff
-@never_cache
-def concern_tool_pdf(request, pk, key):
-    concern, tool_obj, document = _concern_tool(request, pk, key)
-    pdf = render_pdf("guides/tools/tool_pdf.html", {
-        **document,
-        "municipality": request.actor.municipality,
-        "service_name": concern.service.name,
-        "pdf_lang": tool_obj.guide.language,
-        "pdf_subject": _("Filled in from a worry"),
-    }, request)
-    # No child's name in the file name: downloads folders and logs keep file names.
-    return pdf_response(pdf, safe_filename(tool_obj.key, concern.pk) + ".pdf", private=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stafett.access.views import staff
+from stafett.guides import placeholders
 from stafett.guides.models import Tool
 from stafett.lib.forms import with_version
 
@@ -29,11 +30,6 @@ from . import actions
 from . import forms_content as forms
 from .models import Entry, Goal, Measure, Meeting, Withholding
 from .policy import covered_service_ids, relay_actions
-
-try:  # written alongside this module; the agenda falls back to plain substitution
-    from stafett.guides import placeholders
-except ImportError:  # pragma: no cover
-    placeholders = None
 
 MEETING_TIME_FORMAT = "%d.%m.%Y %H:%M"
 

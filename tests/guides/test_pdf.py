@@ -111,7 +111,7 @@ def test_filled_consent_form_is_a_real_pdf_with_the_worry_values(world):
     give_bodies(world.fjordvik)
     concern = make_concern(world, shared=True)
     response = world.client_for(world.teacher).get(
-        reverse("guides_tools:concern_tool_pdf", args=[concern.pk, "samtykkeskjema"]))
+        reverse("concerns:tool_pdf", args=[concern.pk, "samtykkeskjema"]))
     assert response.status_code == 200
     text = pdf_text(response.content)
     birth = concern.child.birth_date.strftime("%d.%m.%Y")

@@ -119,7 +119,7 @@ def test_blank_tools_need_a_login(world, name):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("name", ["guides_tools:concern_tool", "guides_tools:concern_tool_pdf"])
+@pytest.mark.parametrize("name", ["concerns:tool", "concerns:tool_pdf"])
 def test_anonymous_is_sent_to_login_for_a_filled_form(world, name):
     concern = make_concern(world, shared=True)
     response = Client().get(reverse(name, args=[concern.pk, "samtykkeskjema"]))
@@ -128,7 +128,7 @@ def test_anonymous_is_sent_to_login_for_a_filled_form(world, name):
     assert _audit_count(concern) == 2  # create + share, no read
 
 
-@pytest.mark.parametrize("name", ["guides_tools:concern_tool", "guides_tools:concern_tool_pdf"])
+@pytest.mark.parametrize("name", ["concerns:tool", "concerns:tool_pdf"])
 @pytest.mark.parametrize("who", ["teacher", "leader"])
 def test_the_author_and_her_leader_get_the_filled_form(consent, name, who):
     world = consent
@@ -144,7 +144,7 @@ def test_the_author_and_her_leader_get_the_filled_form(consent, name, who):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("name", ["guides_tools:concern_tool", "guides_tools:concern_tool_pdf"])
+@pytest.mark.parametrize("name", ["concerns:tool", "concerns:tool_pdf"])
 @pytest.mark.parametrize("who", ["colleague", "other_employee", "other_leader", "coordinator",
                                  "outsider", "operator"])
 def test_everyone_else_gets_404(consent, name, who):
@@ -160,7 +160,7 @@ def test_everyone_else_gets_404(consent, name, who):
 def test_the_leader_cannot_see_a_worry_not_yet_shared(consent):
     world = consent
     concern = make_concern(world, shared=False)
-    url = reverse("guides_tools:concern_tool", args=[concern.pk, "samtykkeskjema"])
+    url = reverse("concerns:tool", args=[concern.pk, "samtykkeskjema"])
     assert world.client_for(world.leader).get(url).status_code == 404
     assert world.client_for(world.teacher).get(url).status_code == 200
 
@@ -169,9 +169,9 @@ def test_missing_worry_and_unknown_tool_are_404(consent):
     world = consent
     concern = make_concern(world)
     client = world.client_for(world.teacher)
-    assert client.get(reverse("guides_tools:concern_tool",
+    assert client.get(reverse("concerns:tool",
                               args=[concern.pk + 999, "samtykkeskjema"])).status_code == 404
-    assert client.get(reverse("guides_tools:concern_tool",
+    assert client.get(reverse("concerns:tool",
                               args=[concern.pk, "finnes-ikke"])).status_code == 404
 
 
@@ -182,7 +182,7 @@ def test_filled_form_shows_the_worry_values(consent):
     world = consent
     concern = make_concern(world, shared=True)
     response = world.client_for(world.leader).get(
-        reverse("guides_tools:concern_tool", args=[concern.pk, "samtykkeskjema"]))
+        reverse("concerns:tool", args=[concern.pk, "samtykkeskjema"]))
     html = _main(response)
     birth = concern.child.birth_date.strftime("%d.%m.%Y")
     assert (f"Vi samtykker til at Solsikken barnehage i Fjordvik kommune samarbeider om "
@@ -190,7 +190,7 @@ def test_filled_form_shows_the_worry_values(consent):
     assert "Kontaktperson: Leif Styrersen" in html  # the person who prints it
     assert f"Møte: {BLANK}, {BLANK}" in html  # meetings come with the relay
     assert "{{ request }}" in html and "&lt;script&gt;" in html and "<script>" not in html
-    assert reverse("guides_tools:concern_tool_pdf", args=[concern.pk, "samtykkeskjema"]) in html
+    assert reverse("concerns:tool_pdf", args=[concern.pk, "samtykkeskjema"]) in html
     assert reverse("concerns:detail", args=[concern.pk]) in html
     assert response.context["nav"] == "inbox"
 
@@ -204,7 +204,7 @@ def test_filled_form_uses_the_worrys_own_guide_version(consent):
     give_bodies(world.fjordvik, {"samtykkeskjema": "Ny versjon for {child}."})
     client = world.client_for(world.teacher)
     filled = _main(client.get(
-        reverse("guides_tools:concern_tool", args=[concern.pk, "samtykkeskjema"])))
+        reverse("concerns:tool", args=[concern.pk, "samtykkeskjema"])))
     assert "Vi samtykker til at Solsikken barnehage" in filled
     assert "Ny versjon" not in filled
     blank = _main(client.get(reverse("guides_tools:tool", args=["samtykkeskjema"])))
@@ -216,7 +216,7 @@ def test_step_pages_of_a_worry_link_the_filled_forms(consent):
     concern = make_concern(world, shared=True)
     html = world.client_for(world.teacher).get(
         reverse("concerns:step", args=[concern.pk, "talk"])).content.decode()
-    assert reverse("guides_tools:concern_tool", args=[concern.pk, "samtaleguide-barn"]) in html
+    assert reverse("concerns:tool", args=[concern.pk, "samtaleguide-barn"]) in html
 
 
 def test_the_worry_include_links_the_filled_consent_form_first(consent):
@@ -224,11 +224,11 @@ def test_the_worry_include_links_the_filled_consent_form_first(consent):
     concern = make_concern(world, shared=True)
     with scope(municipality=world.fjordvik):
         html = render_to_string("guides/tools/_concern_tools.html", {"concern": concern})
-    consent_url = reverse("guides_tools:concern_tool", args=[concern.pk, "samtykkeskjema"])
-    other_url = reverse("guides_tools:concern_tool", args=[concern.pk, "agenda"])
+    consent_url = reverse("concerns:tool", args=[concern.pk, "samtykkeskjema"])
+    other_url = reverse("concerns:tool", args=[concern.pk, "agenda"])
     assert consent_url in html and other_url in html
     assert html.index(consent_url) < html.index(other_url)
-    assert reverse("guides_tools:concern_tool_pdf", args=[concern.pk, "samtykkeskjema"]) in html
+    assert reverse("concerns:tool_pdf", args=[concern.pk, "samtykkeskjema"]) in html
     assert "Ella" not in html  # links only, no child's data
 
 
@@ -236,7 +236,7 @@ def test_filled_pdf_response(consent):
     world = consent
     concern = make_concern(world, shared=True)
     response = world.client_for(world.teacher).get(
-        reverse("guides_tools:concern_tool_pdf", args=[concern.pk, "samtykkeskjema"]))
+        reverse("concerns:tool_pdf", args=[concern.pk, "samtykkeskjema"]))
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("inline;")
