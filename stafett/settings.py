@@ -162,6 +162,8 @@ OTP_TOTP_ISSUER = "Stafett"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets Stafett's own page, not Django's English one.
+CSRF_FAILURE_VIEW = "stafett.core.errors.csrf_failure"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

@@ -31,3 +31,9 @@ urlpatterns = [
     path("oppfolging/", include("stafett.followup.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Stafett's own error pages, in the page frame and the person's language.
+handler400 = "stafett.core.errors.bad_request"
+handler403 = "stafett.core.errors.permission_denied"
+handler404 = "stafett.core.errors.page_not_found"
+handler500 = "stafett.core.errors.server_error"

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "stafett.core"
     label = "core"
+
+    def ready(self):
+        # Django's own empty choice ("- Select an option -") has no bokmål or
+        # nynorsk translation. Every form of ours names its empty choice; this
+        # catches any that does not (and the operators' admin) in our catalogue.
+        from django.db.models import fields
+        from django.utils.translation import gettext_lazy as _
+
+        fields.BLANK_CHOICE_LABEL = _("– Choose –")

@@ -3,6 +3,14 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
+def language_for(request) -> str:
+    """The person's language: the cookie if it names one of ours, else bokmål.
+    Reads nothing but the cookie, so an error page can ask it with the
+    database down."""
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class LanguageMiddleware:
     """Bokmål unless the person chose otherwise.
 
@@ -14,12 +22,9 @@ class LanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.languages = dict(settings.LANGUAGES)
 
     def __call__(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if language not in self.languages:
-            language = settings.LANGUAGE_CODE
+        language = language_for(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

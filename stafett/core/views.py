@@ -3,14 +3,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from stafett.access.views import public, staff
+from stafett.core.work import work_for
 from stafett.lib.language import set_language_cookie
 
 
 @public
 def home(request):
-    if request.user.is_authenticated:
-        return redirect("concerns:mine")
-    return redirect("accounts:login")
+    """The start page: each person's own work first (see `start`)."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if not request.actor.is_staff_member:
+        # Logged in, but no place in any municipality (yet, or any more).
+        return render(request, "core/no_place.html")
+    return start(request)
+
+
+@staff
+def start(request):
+    """What waits for this person, as counts and links to the lists that show
+    it: a handover offered to them, the coordinator's guide and leadership
+    view, a leader's inbox, and their own worries and relays. No child is
+    named here, so nothing is read that needs an audit row."""
+    return render(request, "core/start.html", {"work": work_for(request.actor), "nav": "home"})
 
 
 @staff

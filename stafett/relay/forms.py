@@ -137,6 +137,7 @@ class WithdrawForm(forms.Form):
 class ParticipantForm(forms.Form):
     service = forms.ModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(),
+        empty_label=_("Choose a service"),
         error_messages={"required": _("Choose the service that takes part.")},
     )
     person = MembershipChoiceField(
@@ -164,6 +165,7 @@ class ParticipantForm(forms.Form):
 class HandoverForm(forms.Form):
     to = MembershipChoiceField(
         label=_("New holder"), queryset=Membership.objects.none(),
+        empty_label=_("Choose the new holder"),
         help_text=_("The person, and the service they will hold the relay for."),
         error_messages={"required": _("Choose who should take over.")},
     )

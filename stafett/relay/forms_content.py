@@ -219,8 +219,9 @@ class MeetingForm(forms.Form):
     )
     agenda = forms.CharField(
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
-        help_text=_("{meeting_time}, {meeting_place} and {participants} are filled in when "
-                    "you save. Left empty, the standard agenda is used."),
+        help_text=_("Where the agenda says so, the time, the place and the invited "
+                    "participants are filled in when you save. Left empty, the standard "
+                    "agenda is used."),
     )
 
     def __init__(self, *args, relay: Relay, **kwargs):

@@ -11,12 +11,13 @@ before anything is recorded), and writes through
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -254,16 +255,27 @@ DEFAULT_AGENDA_HEAD = gettext_lazy(
     "## {kind}\n\nTime: {meeting_time}\nPlace: {meeting_place}\nParticipants: {participants}\n\n"
 )
 
-# Kept as placeholders while the form is open; filled in when the meeting is saved.
-MEETING_PLACEHOLDERS = ("meeting_time", "meeting_place", "participants")
+# Not known while the form is open: the agenda shows in words what will be filled
+# in (never a raw "{meeting_time}"), and saving puts the values in their place.
+PENDING_MEETING_VALUES = {
+    "meeting_time": gettext_lazy("[filled in: the time above]"),
+    "meeting_place": gettext_lazy("[filled in: the place above]"),
+    "participants": gettext_lazy("[filled in: the participants invited above]"),
+}
+
+
+def _pending_to_placeholders(text: str) -> str:
+    """The words the open form showed, back into placeholders, in whichever of
+    our languages the form was shown (the person may switch before saving)."""
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for name, words in PENDING_MEETING_VALUES.items():
+                text = text.replace(str(words), "{" + name + "}")
+    return text
 
 
 def _fill(text: str, values: dict) -> str:
-    if placeholders is not None:
-        return placeholders.fill(text, values)
-    for name, value in values.items():  # pragma: no cover - plain fallback
-        text = text.replace("{" + name + "}", str(value))
-    return text
+    return placeholders.fill(text, values)
 
 
 def _participant_label(participant) -> str:
@@ -275,14 +287,9 @@ def _participant_label(participant) -> str:
 def _agenda_values(request, relay, *, starts_at=None, place=None, invited=None) -> dict:
     child = relay.child
     values = {}
-    if placeholders is not None:
-        values.update(placeholders.values_for_municipality(request.actor.municipality))
-        today = placeholders.format_date(timezone.localdate())
-        birth = placeholders.format_date(child.birth_date or child.expected_date)
-    else:  # pragma: no cover
-        values["municipality"] = request.actor.municipality.name
-        today = f"{timezone.localdate():%d.%m.%Y}"
-        birth = ""
+    values.update(placeholders.values_for_municipality(request.actor.municipality))
+    today = placeholders.format_date(timezone.localdate())
+    birth = placeholders.format_date(child.birth_date or child.expected_date)
     values.update({
         "child": child.name,
         "child_birth_date": birth,
@@ -290,8 +297,8 @@ def _agenda_values(request, relay, *, starts_at=None, place=None, invited=None) 
         "employee": request.user.get_full_name(),
         "today": today,
     })
-    if starts_at is None:  # the form is open: keep the meeting's own placeholders
-        values.update({name: "{" + name + "}" for name in MEETING_PLACEHOLDERS})
+    if starts_at is None:  # the form is open: say what will be filled in
+        values.update({name: str(words) for name, words in PENDING_MEETING_VALUES.items()})
     else:
         values.update({
             "meeting_time": timezone.localtime(starts_at).strftime(MEETING_TIME_FORMAT),
@@ -335,7 +342,8 @@ def meeting_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invited = list(data["invited"])
-        text = data["agenda"].strip() or template or default_agenda(data["kind"])
+        text = (_pending_to_placeholders(data["agenda"].strip()) or template
+                or default_agenda(data["kind"]))
         agenda = _fill(text, _agenda_values(request, relay, starts_at=data["starts_at"],
                                             place=data["place"], invited=invited))
         try:
@@ -356,18 +364,21 @@ def meeting_new(request, pk):
 
 
 def _agenda_blocks(text):
-    if placeholders is not None and hasattr(placeholders, "blocks"):
-        return placeholders.blocks(text)
-    return [{"kind": "paragraph", "text": text}] if text else []  # pragma: no cover
+    return placeholders.blocks(text)
 
 
 @staff
 def meeting_detail(request, pk, meeting_id):
     relay, meeting = actions.read_relay(request.actor, pk, part=_part(Meeting, meeting_id))
+    invited = list(meeting.invited.select_related("user", "service"))
+    # Saving fills the agenda in; filling it again shows no raw placeholder even
+    # for an agenda written some other way (a filled-in text is left as it is).
+    agenda = _fill(meeting.agenda, _agenda_values(
+        request, relay, starts_at=meeting.starts_at, place=meeting.place, invited=invited))
     return render(request, "relay/content/meeting_detail.html", _context(
         request, relay, meeting=meeting,
-        agenda=_agenda_blocks(meeting.agenda),
-        invited=list(meeting.invited.select_related("user", "service")),
+        agenda=_agenda_blocks(agenda),
+        invited=invited,
         present=list(meeting.present.select_related("user", "service")),
         guardians_present=list(meeting.guardians_present.all()),
         evaluations=list(meeting.evaluations.all()),

@@ -32,7 +32,7 @@ def test_teacher_and_leader_take_a_worry_to_a_decision(page, live_server, live_w
 
     # --- Kari registers the worry -------------------------------------------
     login(page, live_server, "kari", PASSWORD)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Mine bekymringer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ditt arbeid i Stafett")
     check_a11y(page)
     page.get_by_role("link", name="Registrer en ny bekymring").click()
     check_a11y(page)
@@ -130,6 +130,7 @@ def test_teacher_and_leader_take_a_worry_to_a_decision(page, live_server, live_w
 
     # --- Kari closes it ------------------------------------------------------
     login(page, live_server, "kari", PASSWORD)
+    page.get_by_role("link", name="Se alle bekymringene dine").click()
     page.get_by_role("link", name="Ella Strandvik").click()
     _step_link(page, "Avslutt").click()
     page.get_by_label("Begrunnelse for avslutning").fill("Videre arbeid på nivå 1 i barnehagen.")

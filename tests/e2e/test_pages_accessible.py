@@ -2,6 +2,8 @@
 serious or critical), in bokmål, nynorsk and English. The journey test covers
 the pages of the work itself; this one sweeps the rest."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -109,3 +111,58 @@ def test_follow_up_and_leadership_pages_pass_axe(page, live_server, live_world, 
     for path in (reverse("insights:dashboard"), reverse("insights:dashboard") + "?maneder=24"):
         assert page.goto(url(live_server, path)).status == 200
         check_a11y(page)
+
+
+CHANGE_LANGUAGE = re.compile(r"(byt(t|e)?|endr(e|a)|skift(e)?) språk|change language", re.I)
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_start_and_error_pages_pass_axe(page, live_server, live_world, check_a11y, language):
+    """The start page, a missing page (logged in or not), a worry refused with the
+    same 404, and the page for a form sent without its security token."""
+    concern = make_concern(live_world)
+    page.context.add_cookies([{
+        "name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url,
+    }])
+    response = page.goto(url(live_server, "/finnes-ikke/"))
+    assert response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("main").get_by_role("link", name="116 111")).to_be_visible()
+    check_a11y(page)
+
+    login(page, live_server, "kasper", PASSWORD)
+    assert page.url.endswith(reverse("core:home"))
+    check_a11y(page)
+    for path in (reverse("concerns:detail", args=[concern.pk]), "/finnes-ikke/"):
+        response = page.goto(url(live_server, path))
+        assert response.status == 404, path
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        # Fjordvik's child welfare service, beside the national numbers.
+        expect(page.get_by_role("main").get_by_role("link", name="40 00 10 01")).to_be_visible()
+        check_a11y(page)
+
+    # A form whose security token has gone (the cookie was cleared): the language switch.
+    page.goto(url(live_server, reverse("core:home")))
+    page.context.clear_cookies(name=settings.CSRF_COOKIE_NAME)
+    with page.expect_navigation():
+        page.get_by_role("button", name=CHANGE_LANGUAGE).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.get_by_role("link", name=re.compile("start"))).to_have_attribute("href", "/")
+    check_a11y(page)
+
+
+@pytest.mark.urls("tests.core.urls_errors")
+def test_refused_and_server_error_pages_pass_axe(page, live_server, live_world, check_a11y):
+    from tests.core import urls_errors
+
+    login(page, live_server, "kari", PASSWORD)
+    response = page.goto(url(live_server, "/test/refused/"))
+    assert response.status == 403
+    check_a11y(page)
+    try:
+        response = page.goto(url(live_server, "/test/broken/"))
+    finally:
+        urls_errors.DATABASE["down"] = False
+    assert response.status == 500
+    expect(page.get_by_role("main").get_by_role("link", name="40 00 10 01")).to_be_visible()
+    check_a11y(page)

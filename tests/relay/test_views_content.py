@@ -277,7 +277,8 @@ def test_agenda_is_filled_from_the_guides_meeting_template(world, relay):
     page = client.get(_url("meeting_new", relay))
     agenda = page.context["form"]["agenda"].value()
     assert "Møte om Ella Strandvik" in agenda and "Helsestasjonen, Fjordvik kommune" in agenda
-    assert "{meeting_time}" in agenda  # filled in on saving, when the time is known
+    # The time is not known until saving: the form says so in words, never "{meeting_time}".
+    assert "Tid: [filled in: the time above]" in agenda and "{meeting_time}" not in agenda
     with scopes_disabled():
         olav = Participant.objects.get(relay=relay, user=world.other_employee)
     starts = (timezone.localtime() + dt.timedelta(days=7)).replace(hour=9, minute=30, second=0, microsecond=0)
