@@ -3,8 +3,7 @@
 Every count comes from the policy layer's own querysets (what the person may
 list), so the start page can never count what the lists would hide, and it
 shows no child's name, so it reads no personal data to audit. This module is
-the only place the start page touches the policy layer: when the policy moves,
-only the imports below move with it.
+the only place the start page touches the apps' policies.
 
 A bounded number of queries whatever the data: one per kind of work.
 """
@@ -16,17 +15,15 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from stafett.access.actor import Actor
-from stafett.access.policy import (
-    insight_service_ids,
-    may_configure_followup,
-    may_edit_guide,
-    visible_concerns,
-)
-from stafett.access.relays import visible_relays
 from stafett.concerns.models import Concern
+from stafett.concerns.policy import led_concerns, visible_concerns
+from stafett.followup.policy import may_configure_followup
 from stafett.guides.loader import current_guide
+from stafett.guides.policy import may_edit_guide
+from stafett.insights.policy import insight_service_ids
 from stafett.relay.actions import DIRECT_START_KINDS
-from stafett.relay.models import Handover, Relay
+from stafett.relay.models import Relay
+from stafett.relay.policy import pending_for, visible_relays
 from stafett.tenancy.models import Service
 
 
@@ -55,19 +52,15 @@ def work_for(actor: Actor) -> Work:
     user = actor.user
     led = actor.led_service_ids
 
-    concerns = visible_concerns(actor).filter(status=Concern.Status.OPEN).aggregate(
-        mine=Count("pk", filter=Q(author=user)),
-        inbox=Count("pk", filter=Q(service_id__in=led, shared_at__isnull=False)),
-    )
+    mine = visible_concerns(actor).filter(status=Concern.Status.OPEN, author=user).count()
+    inbox = led_concerns(actor).filter(status=Concern.Status.OPEN).count() if led else 0
     relays = visible_relays(actor).filter(status=Relay.Status.OPEN).aggregate(
-        total=Count("pk"), held=Count("pk", filter=Q(holder=user)),
+        total=Count("pk"),
+        held=Count("pk", filter=Q(holder=user, holder_service_id__in=actor.service_ids)),
     )
-    # The same handovers as the relay list shows: only on relays the person may open,
-    # so the link never answers 404. Two queries whatever their number.
-    pending = Handover.objects.filter(
-        to_user=user, status=Handover.Status.PENDING,
-        relay__in=visible_relays(actor).filter(status=Relay.Status.OPEN),
-    )
+    # The same handovers and appointments as the relay list shows; the page
+    # that answers one opens for the person asked. Two queries whatever their number.
+    pending = pending_for(actor)
     handovers = pending.count()
     first_two = list(pending.order_by("requested_at", "pk").values_list("relay_id", "pk")[:2])
     service_kinds = set(
@@ -76,8 +69,8 @@ def work_for(actor: Actor) -> Work:
     return Work(
         handovers=handovers,
         handover=first_two[0] if len(first_two) == 1 else None,
-        my_concerns=concerns["mine"],
-        inbox=concerns["inbox"],
+        my_concerns=mine,
+        inbox=inbox,
         relays=relays["total"],
         relays_held=relays["held"],
         is_leader=bool(led),

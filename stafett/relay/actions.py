@@ -304,6 +304,7 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
     _entry(actor, relay, Entry.Kind.CONSENT, event="consent_recorded",
            params={"services": names, "date": valid_until.isoformat()})
     dropped = before - service_ids
+    _cancel_uncovered_handovers(relay, now)
     if dropped:
         left_out = ", ".join(sorted(Service.objects.filter(pk__in=dropped).values_list("name", flat=True)))
         _entry(actor, relay, Entry.Kind.CONSENT, event="consent_narrowed",
@@ -311,6 +312,15 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
     _touch(relay)
     _audit(actor, "consent", relay, consent)
     return consent
+
+
+def _cancel_uncovered_handovers(relay, now) -> None:
+    """A handover to a service the consent no longer covers cannot be answered
+    (relay/policy.py); cancel it, so the holder may ask someone else."""
+    covered = covered_service_ids(relay)
+    relay.handovers.filter(status=Handover.Status.PENDING, kind=Handover.Kind.HANDOVER).exclude(
+        to_service_id__in=covered | {relay.holder_service_id}
+    ).update(status=Handover.Status.CANCELLED, responded_at=now)
 
 
 def _open_consents(relay):
@@ -330,6 +340,7 @@ def withdraw_consent(actor, relay, *, reason: str) -> int:
     count = _open_consents(relay).update(
         withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
     )
+    _cancel_uncovered_handovers(relay, now)
     _entry(actor, relay, Entry.Kind.CONSENT, reason, event="consent_withdrawn")
     _touch(relay)
     _audit(actor, "withdraw_consent", relay)

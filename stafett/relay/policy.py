@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from stafett.access.actor import Actor
@@ -213,12 +213,25 @@ def legal_basis(actor: Actor, relay) -> str:
 # --- handovers and appointments ---------------------------------------------------------
 
 
+def _answerable_q() -> Q:
+    """A handover the person asked may still answer: an appointment (within
+    the holder's own service), or a handover to a service the consent in force
+    covers — a withdrawn, narrowed or expired consent closes it."""
+    covering = consents_in_force().filter(
+        relay_id=OuterRef("relay_id"), services=OuterRef("to_service_id"))
+    return (Q(kind=Handover.Kind.APPOINTMENT) | Q(to_service_id=F("relay__holder_service_id"))
+            | Q(Exists(covering.values("pk"))))
+
+
 def handover_actions(actor: Actor, handover, relay) -> frozenset[str]:
     """What `actor` may do to a handover: the person asked accepts or declines
-    while an active member of the service they would hold it for; whoever
-    asked (the holder, or the appointing leader or coordinator) cancels."""
+    while an active member of the service they would hold it for, and while
+    the consent covers that service (an appointment stays within the holder's
+    service); whoever asked (the holder, or the appointing leader or
+    coordinator) cancels."""
     allowed: set[str] = set()
-    if actor.is_user(handover.to_user_id) and actor.works_in(handover.to_service_id):
+    if (actor.is_user(handover.to_user_id) and actor.works_in(handover.to_service_id)
+            and Handover.objects.filter(_answerable_q(), pk=handover.pk).exists()):
         allowed |= {"accept", "decline"}
     if handover.kind == Handover.Kind.HANDOVER and is_holder(actor, relay):
         allowed.add("cancel")
@@ -235,6 +248,7 @@ def pending_for(actor: Actor) -> QuerySet:
     if not actor.is_staff_member:
         return Handover.objects.none()
     return Handover.objects.filter(
+        _answerable_q(),
         to_user=actor.user, to_service_id__in=actor.service_ids,
         status__in=HANDOVER.states_allowing("accept"),
         relay__status__in=RELAY.states_allowing("handover"),
