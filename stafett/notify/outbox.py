@@ -34,6 +34,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.tasks import task
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -147,7 +148,8 @@ def post(recipient, kind: str, *, key: str, municipality=None, params=None,
 
 def post_many(rows, kind: str, *, municipality=None, channel: str = "email") -> int:
     """Outbox messages for (recipient id, key, params) rows; keys already
-    there are skipped. Returns how many were written."""
+    there are skipped. Returns how many were new (a concurrent writer of the
+    same key may win; there is still one row per key)."""
     kinds.get(kind)
     channels.get(channel)
     rows = [(user_id, key, check_params(dict(params or {}))) for user_id, key, params in rows]
@@ -184,9 +186,7 @@ def schedule_delivery():
 
 
 def _enqueue_delivery():
-    from stafett.notify import tasks
-
-    tasks.deliver_outbox.enqueue()
+    deliver_outbox.enqueue()
 
 
 # --- delivering ------------------------------------------------------------------
@@ -271,6 +271,14 @@ def deliver_all(worker_id: str | None = None, batch: int = 50, max_batches: int 
         if sum(outcome.values()) < batch:
             break
     return total
+
+
+@task
+def deliver_outbox() -> dict:
+    """The background task (django.tasks, run by django_tasks_db's
+    `db_worker`): deliver everything due. Enqueued after every commit that
+    wrote an outbox message, and run by `run_followup`'s digest task."""
+    return dict(deliver_all(f"task:{default_worker_id()}"))
 
 
 # --- for the operator ------------------------------------------------------------
