@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "stafett.insights",
     "stafett.core",
     "django_tasks_db",
+    "stafett.notify",
     "stafett.followup",
 ]
 
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stafett.core.context_processors.stafett",
                 "stafett.followup.context_processors.badge",
+                "stafett.notify.context_processors.badge",
             ],
         },
     },
@@ -215,9 +217,10 @@ MEDIA_URL = "/ikke-offentlig/"  # not routed: files are streamed by views only
 STAFETT_ACCEPT_SYNTHETIC_IDS = env_bool("STAFETT_ACCEPT_SYNTHETIC_IDS", not PRODUCTION)
 STAFETT_PAGE_SIZE = 25
 
-# --- Background work and e-mail (follow-up) ---------------------------------
-# django.tasks with the database backend: `manage.py db_worker` runs the queue;
-# `manage.py run_followup` enqueues the rules and the daily digest.
+# --- Background work and e-mail (notifications, follow-up) -----------------
+# django.tasks with the database backend: `manage.py db_worker` runs the queue
+# (among it the outbox deliveries that stafett.notify enqueues after commit);
+# `manage.py run_followup` enqueues the rules, the daily digest and a delivery sweep.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # SMTP from the environment (Django 6.1 MAILERS; the STAFETT_EMAIL_* names
 # mirror Django's old EMAIL_* settings). Without a host, mail goes to the console.
@@ -231,11 +234,17 @@ if os.environ.get("STAFETT_EMAIL_HOST"):
                 "username": os.environ.get("STAFETT_EMAIL_HOST_USER", ""),
                 "password": os.environ.get("STAFETT_EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("STAFETT_EMAIL_USE_TLS", True),
+                # Seconds per SMTP step: a hung server must not hold a worker
+                # (and its claimed messages) for ever.
+                "timeout": int(os.environ.get("STAFETT_EMAIL_TIMEOUT", 30)),
             },
         }
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# A message a worker claimed but never marked (it died mid-send) is reported
+# by `manage.py outbox` as uncertain after this many seconds; never re-sent.
+STAFETT_OUTBOX_CLAIM_TIMEOUT = int(os.environ.get("STAFETT_OUTBOX_CLAIM_TIMEOUT", 600))
 DEFAULT_FROM_EMAIL = os.environ.get("STAFETT_EMAIL_FROM", "Stafett <ikke-svar@stafett.invalid>")
 # Where the links in e-mails point.
 STAFETT_BASE_URL = os.environ.get("STAFETT_BASE_URL", "http://127.0.0.1:8000")

@@ -8,7 +8,6 @@ prove isolation.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from dataclasses import dataclass
 
@@ -145,40 +144,70 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-# --- tests with real transactions (several connections, a killed worker) --------------
-
-_APPEND_ONLY = importlib.import_module("stafett.audit.migrations.0002_append_only")
-
-
-class _Editor:
-    """Just enough of a schema editor for the append-only migration's SQL."""
-
-    def __init__(self, connection):
-        self.connection = connection
-
-    def execute(self, sql):
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql)
+# --- The append-only audit table and the flush between transactional tests ---
+#
+# The audit table refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) by
+# database triggers. A transactional test (every live_server test) ends with
+# Django's `flush`, which empties all tables: DELETE FROM on SQLite, TRUNCATE on
+# PostgreSQL, so the triggers would make it fail. Lift the user triggers for the
+# duration of the flush only, and put them back right after it.
 
 
-@pytest.fixture
-def _append_only_restored(django_db_blocker):
-    """Puts the audit table's append-only triggers back after the flush."""
-    yield
-    from django.db import connection
+def _lift_triggers(connection):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+            )
+            tables = [row[0] for row in cursor.fetchall()]
+            for table in tables:
+                cursor.execute(
+                    f"ALTER TABLE {connection.ops.quote_name(table)} DISABLE TRIGGER USER"
+                )
 
-    with django_db_blocker.unblock():
-        _APPEND_ONLY.backward(None, _Editor(connection))
-        _APPEND_ONLY.forward(None, _Editor(connection))
+        def restore():
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(
+                        f"ALTER TABLE {connection.ops.quote_name(table)} ENABLE TRIGGER USER"
+                    )
+
+        return restore
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+
+        def restore():
+            with connection.cursor() as cursor:
+                for _name, sql in triggers:
+                    cursor.execute(sql)
+
+        return restore
+    return lambda: None
 
 
-@pytest.fixture
-def live_db(_append_only_restored, transactional_db):
-    """A database where each connection commits for real (threads, worker
-    processes). The append-only audit table refuses the flush that empties the
-    database after the test, so its triggers are lifted just for that flush
-    and put back at once."""
-    yield
-    from django.db import connection
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers():
+    from django.core.management.commands import flush
+    from django.db import connections
 
-    _APPEND_ONLY.backward(None, _Editor(connection))
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options.get("database") or "default"]
+        restore = _lift_triggers(connection)
+        try:
+            return original(self, **options)
+        finally:
+            restore()
+
+    flush.Command.handle = handle
+    try:
+        yield
+    finally:
+        flush.Command.handle = original

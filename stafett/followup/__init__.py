@@ -6,5 +6,6 @@ Running it:
   run it from cron (e.g. `*/15 * * * *`); without cron,
   `manage.py run_followup --every 900` is a small scheduler loop that does
   the same; `--now` runs both in the calling process without the worker.
-Digests go out at most once per person and day, so running often is safe.
+Digests are outbox messages of stafett.notify keyed per person and day, so
+running often is safe: at most one digest per person and day.
 """

@@ -15,15 +15,17 @@ import logging
 from collections import Counter
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
-from stafett.followup.models import Break, Digest, FollowUpSettings, Notification, Rule
+from stafett.followup.models import Break, FollowUpSettings, Notification, Rule
 from stafett.followup.rules import RULES, Directory
+from stafett.notify import kinds, outbox
 from stafett.tenancy.models import Municipality
 
 log = logging.getLogger(__name__)
@@ -96,57 +98,74 @@ def run_rules(now=None) -> dict[str, int]:
 
 
 # --- the daily digest -----------------------------------------------------------
+# One e-mail per person and day through the outbox (stafett.notify): the
+# outbox row's key "digest:<user>:<day>" makes a second run, or a second
+# worker, on the same day a no-op, and the outbox's claim makes its delivery
+# happen once. Per person, not per municipality: someone who works in two
+# municipalities gets one e-mail.
+
+DIGEST = "digest"
+
+
+def digest_counts() -> dict[int, dict[str, int]]:
+    """Per person: open breaks with an unread notification, per rule. Each
+    break is counted once per person (distinct breaks, however many rows a
+    join might bring)."""
+    with scopes_disabled():
+        rows = (
+            Notification.objects.filter(
+                read_at__isnull=True, brk__mended_at__isnull=True, user__is_active=True,
+            )
+            .exclude(user__email="")
+            .values("user_id", "brk__rule")
+            .annotate(n=Count("brk_id", distinct=True))
+            .order_by()
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(row["user_id"], {})[row["brk__rule"]] = row["n"]
+    return {user_id: dict(sorted(c.items())) for user_id, c in counts.items()}
 
 
 def prepare_digests(now) -> int:
-    """Write today's outbox rows: one per person with open, unread
-    notifications and an e-mail address. Rows already there are kept."""
-    day = timezone.localdate(now)
-    counts: dict[int, Counter] = {}
-    with scopes_disabled():
-        for user_id, rule in Notification.objects.filter(
-            read_at__isnull=True, brk__mended_at__isnull=True, user__is_active=True,
-        ).exclude(user__email="").values_list("user_id", "brk__rule"):
-            counts.setdefault(user_id, Counter())[rule] += 1
-        rows = [
-            Digest(user_id=user_id, day=day, counts=dict(sorted(c.items())), created_at=now)
-            for user_id, c in counts.items()
-        ]
-        Digest.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    """Write today's digest into the outbox: one per person with open, unread
+    notifications and an e-mail address. A person who already has today's
+    keeps it (it is not recounted or sent again). Returns how many were new."""
+    day = timezone.localdate(now).isoformat()
+    rows = [
+        (user_id, f"{DIGEST}:{user_id}:{day}", {"day": day, "counts": counts})
+        for user_id, counts in digest_counts().items()
+    ]
+    return outbox.post_many(rows, DIGEST)
 
 
-def digest_message(digest) -> tuple[str, str]:
-    """Subject and body: what kinds of thing need attention and a link.
-    Nothing about any child."""
-    user = digest.user
-    language = user.preferred_language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        items = [(Rule(rule).label, n) for rule, n in digest.counts.items() if rule in Rule.values]
-        context = {
-            "items": items,
-            "total": sum(n for _, n in items),
-            "link": settings.STAFETT_BASE_URL.rstrip("/") + reverse("followup:list"),
-        }
-        subject = render_to_string("followup/digest_subject.txt", context).strip()
-        body = render_to_string("followup/digest_email.txt", context)
+def digest_message(message) -> tuple[str, str]:
+    """Subject and body of a digest (the outbox's e-mail channel calls this
+    in the recipient's language): what kinds of thing need attention and a
+    link. Nothing about any child."""
+    counts = message.params.get("counts", {})
+    items = [(Rule(rule).label, n) for rule, n in counts.items() if rule in Rule.values]
+    context = {
+        "items": items,
+        "total": sum(n for _, n in items),
+        "link": settings.STAFETT_BASE_URL.rstrip("/") + reverse("followup:list"),
+    }
+    subject = render_to_string("followup/digest_subject.txt", context).strip()
+    body = render_to_string("followup/digest_email.txt", context)
     return subject, body
 
 
-def send_pending_digests(now) -> int:
-    """Send every unsent outbox row (today's and any a crash left behind),
-    marking each as sent right after its SMTP send."""
-    sent = 0
-    pending = Digest.objects.filter(sent_at__isnull=True).select_related("user").order_by("pk")
-    for digest in pending:
-        subject, body = digest_message(digest)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [digest.user.email])
-        Digest.objects.filter(pk=digest.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-        sent += 1
-    return sent
+kinds.register(kinds.Kind(
+    DIGEST, _("Follow-up in Stafett needs your attention."), in_app=False,
+    render_email=digest_message,
+))
 
 
-def send_digests(now=None) -> int:
+def send_digests(now=None) -> dict:
+    """Prepare today's digests, then deliver everything due in the outbox in
+    this process (so this is also the periodic sweep that picks up retries
+    and any message whose delivery task was lost)."""
     now = now or timezone.now()
-    prepare_digests(now)
-    return send_pending_digests(now)
+    prepared = prepare_digests(now)
+    delivered = outbox.deliver_all()
+    return {"prepared": prepared, **delivered}

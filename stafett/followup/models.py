@@ -1,9 +1,8 @@
 """Follow-up breaks: rules find what has fallen between chairs (a worry left
 in the drawer, a handover nobody accepted, a consent running out …), a
 `Break` records each one while it lasts, and a `Notification` tells the person
-who can act — exactly once per break. A `Digest` is the outbox row of the
-daily e-mail: created before sending, marked after, so a restart sends what
-is left and nothing twice.
+who can act — exactly once per break. The daily e-mail digest is an outbox
+message of stafett.notify (see engine.prepare_digests).
 """
 
 from django.conf import settings
@@ -98,18 +97,3 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["brk", "user"], name="followup_one_notification_per_break")
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
-
-
-class Digest(models.Model):
-    """The outbox row of one person's daily e-mail. Holds only counts per
-    rule, never anything about a child. Per person, not per municipality
-    (someone working in two gets one e-mail)."""
-
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    counts = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "day"], name="followup_one_digest_per_day")]

@@ -11,5 +11,7 @@ def run_rules() -> dict:
 
 
 @task
-def send_digests() -> int:
+def send_digests() -> dict:
+    """Write today's digests into the outbox (at most one per person and
+    day) and deliver everything due: the periodic sweep of the outbox."""
     return engine.send_digests()

@@ -66,11 +66,13 @@ def test_imports_point_down_only():
 
 
 def test_no_project_import_hides_inside_a_function():
+    # Django's own pattern is the exception: an app's ready() loads its own
+    # modules (to register signals, kinds, channels) once the models exist.
     hidden = [
         f"{relative}:{line} imports stafett.{target} inside a function"
-        for relative, _app, tree in _modules()
+        for relative, app, tree in _modules()
         for line, target, top in _imports(tree)
-        if not top
+        if not top and not (relative.name == "apps.py" and target == app)
     ]
     assert not hidden, "\n".join(hidden)
 

@@ -165,4 +165,21 @@ def test_refused_and_server_error_pages_pass_axe(page, live_server, live_world, 
         urls_errors.DATABASE["down"] = False
     assert response.status == 500
     expect(page.get_by_role("main").get_by_role("link", name="40 00 10 01")).to_be_visible()
+
+
+def test_notices_page_passes_axe(page, live_server, live_world, check_a11y):
+    from django.db import transaction
+
+    from stafett.notify.outbox import tell
+
+    concern = make_concern(live_world)
+    with scope(municipality=live_world.fjordvik), transaction.atomic():
+        tell(live_world.teacher, "meeting_invited", municipality=live_world.fjordvik,
+             about=concern)
+    login(page, live_server, "kari", PASSWORD)
+    page.get_by_role("link", name="1 nytt varsel").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Varsler")
+    check_a11y(page)
+    page.get_by_role("button", name="Merk som lest").click()
+    expect(page.get_by_role("link", name="Varsler", exact=True)).to_be_visible()
     check_a11y(page)

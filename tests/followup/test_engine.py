@@ -1,17 +1,15 @@
-"""Idempotency, crash safety, a bounded number of queries, the digest and the
-task entry points."""
+"""Idempotency, crash safety, a bounded number of queries and the task entry
+points (the digest's tests are in tests/notify/test_digest.py)."""
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django_scopes import scope, scopes_disabled
 
-from stafett.followup import engine, rules, tasks
-from stafett.followup.models import Break, Digest, Notification, Rule
+from stafett.followup import engine, rules
+from stafett.followup.models import Break, Notification, Rule
 from tests.concerns.helpers import make_concern
-from tests.conftest import nb
 from tests.relay.helpers import make_relay
 
 from .conftest import evaluate
@@ -107,91 +105,10 @@ def test_every_municipality_is_evaluated(world, clock):
         assert Break.objects.filter(municipality=world.asheim).count() == 0
 
 
-# --- digest -----------------------------------------------------------------------
-
-
-def test_digest_lists_kinds_and_counts_without_personal_data(world, clock, english):
-    concern = make_concern(world)
-    relay, _ = make_relay(world, holder=None)
-    evaluate(world, clock.at(400))
-    engine.send_digests(clock.at(400))
-    by_person = {m.to[0]: m for m in mail.outbox}
-    assert set(by_person) >= {"kari@fjordvik.invalid", "helga@fjordvik.invalid"}
-    message = by_person["helga@fjordvik.invalid"]
-    text = message.subject + message.body
-    assert nb("A relay has had no activity for too long") + ": 1" in text
-    assert "/oppfolging/" in text
-    with scopes_disabled():
-        child = relay.child
-        worry_child = concern.child
-    for secret in (child.name, "Ella", "Strandvik", worry_child.national_id,
-                   f"/stafettlogg/{relay.pk}/", f"/bekymringer/{concern.pk}/"):
-        assert secret not in text
-    assert worry_child.national_id  # the helper gives the worry's child an id
-
-
-def test_one_digest_per_person_and_day(world, clock):
-    make_concern(world)
-    evaluate(world, clock.at(20))
-    engine.send_digests(clock.at(20))
-    engine.send_digests(clock.at(20.1))
-    assert [m.to for m in mail.outbox] == [["kari@fjordvik.invalid"]]
-    assert Digest.objects.get().sent_at is not None
-
-
-def test_read_and_mended_notifications_are_not_mailed(world, clock):
-    make_concern(world)
-    evaluate(world, clock.at(20))
-    with scopes_disabled():
-        Notification.objects.update(read_at=clock.at(20))
-    engine.send_digests(clock.at(20))
-    assert mail.outbox == []
-
-
-def test_a_crash_while_sending_sends_the_rest_on_restart_and_nothing_twice(world, clock, monkeypatch):
-    make_concern(world)
-    make_concern(world, author=world.colleague, name="Nils Nilsen", serial=1)
-    make_relay(world)
-    evaluate(world, clock.at(400))
-    real_send = engine.send_mail
-    calls = []
-
-    def dies_after_the_first(*args, **kwargs):
-        if calls:
-            raise SystemExit("worker killed")
-        calls.append(args)
-        return real_send(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "send_mail", dies_after_the_first)
-    with pytest.raises(SystemExit):
-        engine.send_digests(clock.at(400))
-    assert len(mail.outbox) == 1
-    monkeypatch.undo()
-    engine.send_digests(clock.at(400.1))
-    engine.send_digests(clock.at(400.2))
-    recipients = [m.to[0] for m in mail.outbox]
-    assert sorted(recipients) == sorted(set(recipients))
-    assert {"kari@fjordvik.invalid", "kasper@fjordvik.invalid", "helga@fjordvik.invalid"} <= set(recipients)
-    assert not Digest.objects.filter(sent_at__isnull=True).exists()
+# The daily digest goes through the outbox: tests/notify/test_digest.py.
 
 
 # --- the task entry points -------------------------------------------------------
-
-
-@override_settings(TASKS=IMMEDIATE)
-def test_tasks_run_with_the_immediate_backend(world):
-    from django.utils import timezone
-
-    concern = make_concern(world)
-    with scopes_disabled():
-        type(concern).objects.filter(pk=concern.pk).update(
-            last_activity_at=timezone.now() - timezone.timedelta(days=20)
-        )
-    result = tasks.run_rules.enqueue()
-    assert result.return_value["opened"] == 1
-    result = tasks.send_digests.enqueue()
-    assert result.return_value == 1
-    assert len(mail.outbox) == 1
 
 
 @override_settings(TASKS=IMMEDIATE)

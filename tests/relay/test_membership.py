@@ -219,7 +219,7 @@ def test_only_someone_in_the_holder_service_can_be_appointed(world, english):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_simultaneous_appointments_leave_one_request(live_db, world, hilde):
+def test_simultaneous_appointments_leave_one_request(transactional_db, world, hilde):
     """Two leaders of the health station appoint at the same moment: one
     appointment waits for an answer, the other is refused."""
     with scopes_disabled():

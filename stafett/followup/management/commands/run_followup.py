@@ -1,7 +1,8 @@
-"""Run the follow-up once: the rules for every municipality, then the daily
-digests (sent at most once per person and day).
+"""Run the follow-up once: the rules for every municipality, the daily
+digests (at most one per person and day), whose task also sweeps the
+outbox (retries, and anything whose delivery was not enqueued).
 
-    manage.py run_followup              enqueue both tasks for the db_worker
+    manage.py run_followup              enqueue the tasks for the db_worker
     manage.py run_followup --now        run them in this process instead
     manage.py run_followup --every 900  enqueue again every 900 seconds (a
                                         scheduler loop for setups without cron)
@@ -15,7 +16,7 @@ from stafett.followup import engine, tasks
 
 
 class Command(BaseCommand):
-    help = "Run the follow-up rules and send the daily digests (enqueue, or --now)."
+    help = "Run the follow-up rules, send the daily digests and sweep the outbox (enqueue, or --now)."
 
     def add_arguments(self, parser):
         parser.add_argument("--now", action="store_true", help="Run in this process, not via the worker.")
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             if now:
                 totals = engine.run_rules()
                 sent = engine.send_digests()
-                self.stdout.write(f"rules: {totals}; digests sent: {sent}")
+                self.stdout.write(f"rules: {totals}; digests and outbox: {sent}")
             else:
                 tasks.run_rules.enqueue()
                 tasks.send_digests.enqueue()
