@@ -26,6 +26,20 @@ def _mine(request):
     return Notice.objects.filter(recipient=request.user, municipality=request.actor.municipality)
 
 
+# A request to take over is answered on its own page, which the person asked
+# may open even before the relay is theirs to read.
+ANSWER_LINK = "relay:respond_to_handover"
+
+
+def _link(notice):
+    if notice.object_type not in LINKS or not notice.object_id:
+        return None
+    handover = notice.params.get("handover")
+    if notice.kind in ("handover_offered", "holder_appointment") and handover:
+        return reverse(ANSWER_LINK, args=[notice.object_id, handover])
+    return reverse(LINKS[notice.object_type], args=[notice.object_id])
+
+
 @never_cache
 @staff
 def notices(request):
@@ -35,8 +49,7 @@ def notices(request):
         {
             "notice": notice,
             "sentence": kinds.sentence(notice.kind),
-            "link": reverse(LINKS[notice.object_type], args=[notice.object_id])
-            if notice.object_type in LINKS and notice.object_id else None,
+            "link": _link(notice),
             "about": notice.object_type,
         }
         for notice in page.object_list

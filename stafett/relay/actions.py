@@ -25,6 +25,7 @@ from stafett.concerns.models import Child
 from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
+from stafett.notify.outbox import tell
 from stafett.tenancy.models import Membership, Service
 
 from .models import (
@@ -85,6 +86,22 @@ def _entry(actor, relay, kind, text="", *, event="", params=None, service_id=Non
         author=actor.user, author_service_id=service_id or _actor_service(actor, relay),
         created_at=timezone.now(), **links,
     )
+
+
+def _tell(actor, relay, kind: str, users=(), *, leaders_of=(), **params) -> None:
+    """Tell people of what happened to a relay, in the app and by e-mail
+    without personal data (the outbox, in this transaction): `users`, and the
+    active leaders of the services `leaders_of`; never the actor themself."""
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    if leaders_of:
+        for membership in Membership.objects.filter(
+            service_id__in=set(leaders_of), role=Membership.Role.LEADER, active=True,
+            user__is_active=True,
+        ).select_related("user"):
+            recipients.setdefault(membership.user_id, membership.user)
+    recipients.pop(actor.user.pk, None)
+    for user in recipients.values():
+        tell(user, kind, municipality=relay.municipality, about=relay, params=params)
 
 
 def _lock(actor, relay: Relay, action: str, version: int | None = None) -> Relay:
@@ -309,6 +326,9 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
         left_out = ", ".join(sorted(Service.objects.filter(pk__in=dropped).values_list("name", flat=True)))
         _entry(actor, relay, Entry.Kind.CONSENT, event="consent_narrowed",
                params={"services": left_out})
+        left = relay.participants.filter(service_id__in=dropped, left_at__isnull=True)
+        _tell(actor, relay, "consent_narrowed", [p.user for p in left.select_related("user")],
+              leaders_of=dropped)
     _touch(relay)
     _audit(actor, "consent", relay, consent)
     return consent
@@ -337,10 +357,14 @@ def withdraw_consent(actor, relay, *, reason: str) -> int:
         raise ValidationError(_("Write why the consent was withdrawn."))
     relay = _lock(actor, relay, "consent")
     now = timezone.now()
+    shared_with = covered_service_ids(relay) - {relay.holder_service_id}
     count = _open_consents(relay).update(
         withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
     )
     _cancel_uncovered_handovers(relay, now)
+    taking_part = relay.participants.filter(left_at__isnull=True).select_related("user")
+    _tell(actor, relay, "consent_withdrawn", [p.user for p in taking_part],
+          leaders_of=shared_with)
     _entry(actor, relay, Entry.Kind.CONSENT, reason, event="consent_withdrawn")
     _touch(relay)
     _audit(actor, "withdraw_consent", relay)
@@ -367,6 +391,10 @@ def add_participant(actor, relay, *, service, user=None, task: str = "") -> Part
     )
     who = f"{user.get_full_name()}, {service.name}" if user else service.name
     _entry(actor, relay, Entry.Kind.PARTICIPANT, event="participant_joined", params={"who": who})
+    if user is not None:
+        _tell(actor, relay, "participant_added", [user])
+    else:
+        _tell(actor, relay, "participant_added", leaders_of=[service.pk])
     _touch(relay)
     _audit(actor, "add_participant", relay, participant)
     return participant
@@ -407,6 +435,7 @@ def request_handover(actor, relay, *, to_user, to_service, note: str) -> Handove
     )
     _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_requested",
            params={"name": to_user.get_full_name()})
+    _tell(actor, relay, "handover_offered", [to_user], handover=handover.pk)
     _touch(relay)
     _audit(actor, "request_handover", relay, handover)
     return handover
@@ -431,6 +460,8 @@ def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
         _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_declined",
                service_id=handover.to_service_id)
         _touch(relay)
+    _tell(actor, relay, "handover_accepted" if accept else "handover_declined",
+          [handover.requested_by], handover=handover.pk)
     basis = LegalBasis.SERVICE_DUTY if accept else waiting_basis(handover)
     _audit(actor, "accept_handover" if accept else "decline_handover", relay, handover, basis=basis)
     return handover
@@ -486,6 +517,7 @@ def appoint_holder(actor, relay, *, to_user, note: str) -> Handover:
     )
     _entry(actor, relay, Entry.Kind.HANDOVER, event="holder_appointed",
            params={"name": to_user.get_full_name()}, service_id=relay.holder_service_id)
+    _tell(actor, relay, "holder_appointment", [to_user], handover=handover.pk)
     _touch(relay)
     _audit(actor, "appoint_holder", relay, handover, basis=basis)
     return handover
@@ -609,7 +641,10 @@ def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=())
         municipality_id=relay.municipality_id, relay=relay, kind=kind, starts_at=starts_at,
         place=place, agenda=agenda, created_by=actor.user, created_at=timezone.now(),
     )
-    meeting.invited.set([p for p in invited if p.relay_id == relay.pk])
+    invited = [p for p in invited if p.relay_id == relay.pk]
+    meeting.invited.set(invited)
+    _tell(actor, relay, "meeting_invited", [p.user for p in invited if p.user_id],
+          leaders_of=[p.service_id for p in invited if not p.user_id], meeting=meeting.pk)
     _entry(actor, relay, Entry.Kind.MEETING, event="meeting_planned",
            params={"kind": kind, "time": starts_at.isoformat()}, meeting=meeting)
     _touch(relay)

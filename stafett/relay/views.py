@@ -395,6 +395,13 @@ def consent(request, pk, extend=False):
             form.add_error(None, error)
         else:
             messages.success(request, _("The consent has been recorded."))
+            left_out = sorted({s.name for s in current.services.all()} - {
+                s.name for s in data["services"]}) if current else []
+            if left_out:
+                messages.warning(request, _(
+                    "The new consent no longer covers %(services)s: they no longer see the "
+                    "stafettlogg, and those taking part for them have been told."
+                ) % {"services": ", ".join(left_out)})
             return redirect("relay:detail", pk=relay.pk)
     return render(request, "relay/consent.html", {
         "relay": relay, "child": relay.child, "form": form, "extend": extend, "current": current,
