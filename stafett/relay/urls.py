@@ -22,6 +22,8 @@ urlpatterns = [
          name="respond_to_handover"),
     path("<int:pk>/overforing/<int:handover_pk>/avbryt/", views.cancel_handover,
          name="cancel_handover"),
+    path("<int:pk>/inkludering/<int:inclusion_pk>/familien-sa-nei/", views.decline_inclusion,
+         name="decline_inclusion"),
     path("<int:pk>/avslutt/", views.close, name="close"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/foresattes-kopi/", views.guardian_copy, name="guardian_copy"),

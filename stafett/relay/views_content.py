@@ -286,7 +286,7 @@ def _agenda_values(request, relay, *, starts_at=None, place=None, invited=None) 
         today = f"{timezone.localdate():%d.%m.%Y}"
         birth = ""
     values.update({
-        "child": child.name,
+        "child": relay.child_name,
         "child_birth_date": birth,
         "service": relay.holder_service.name,
         "employee": request.user.get_full_name(),
