@@ -140,7 +140,7 @@ def open_relay_count(Relay, child_ids) -> int:
     return Relay.objects.filter(child_id__in=child_ids, status="open").count()
 
 
-def merge_duplicates(models) -> MergeReport:
+def merge_duplicates(models, merge=None) -> MergeReport:
     """Merge every group of rows of one municipality with the same identity
     number into the oldest, unless that would give the child two open relays:
     such a group is left as it is, its younger rows marked `duplicate_of` the
@@ -151,6 +151,7 @@ def merge_duplicates(models) -> MergeReport:
     oldest, for a person to check.
     """
     Child, _Concern, Relay, _Guardian = models
+    merge = merge or (lambda kept, others: merge_children(models, kept, others))
     report = MergeReport()
     with scopes_disabled():
         groups = (
@@ -168,7 +169,7 @@ def merge_duplicates(models) -> MergeReport:
                 Child.objects.filter(pk__in=others).update(duplicate_of_id=kept)
                 report.blocked.append((group["municipality_id"], ids))
                 continue
-            merge_children(models, kept, others)
+            merge(kept, others)
             report.merged.append((group["municipality_id"], kept, others))
         for date_field in ("birth_date", "expected_date"):
             groups = (
@@ -189,6 +190,24 @@ def merge_duplicates(models) -> MergeReport:
                 Child.objects.filter(pk__in=ids[1:]).update(duplicate_of_id=ids[0])
                 report.set_aside.append((group["municipality_id"], ids))
     return report
+
+
+def merge_and_audit(kept_id: int, other_ids: list[int]) -> None:
+    """`merge_children` on the live tables, with one audit event per worry and
+    relay that moved to the kept child (the operator's commands; the data
+    migration has no actor and no audit chain of its own)."""
+    from stafett.access.actor import ANONYMOUS
+    from stafett.audit.log import record_many
+    from stafett.audit.models import LegalBasis
+
+    Child, Concern, Relay, Guardian = live_models()
+    with scopes_disabled():
+        moved = [*Concern.objects.filter(child_id__in=other_ids),
+                 *Relay.objects.filter(child_id__in=other_ids)]
+        with transaction.atomic():
+            merge_children(live_models(), kept_id, other_ids)
+            record_many(ANONYMOUS, "merge_child", [(case, kept_id, None) for case in moved],
+                        legal_basis=LegalBasis.SERVICE_DUTY)
 
 
 def live_models():
