@@ -142,3 +142,73 @@ def world(db) -> World:
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+# --- The append-only audit table and the flush between transactional tests ---
+#
+# The audit table refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) by
+# database triggers. A transactional test (every live_server test, and the
+# concurrency and migration tests) ends with
+# Django's `flush`, which empties all tables: DELETE FROM on SQLite, TRUNCATE on
+# PostgreSQL, so the triggers would make it fail. Lift the user triggers for the
+# duration of the flush only, and put them back right after it.
+
+
+def _lift_triggers(connection):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+            )
+            tables = [row[0] for row in cursor.fetchall()]
+            for table in tables:
+                cursor.execute(
+                    f"ALTER TABLE {connection.ops.quote_name(table)} DISABLE TRIGGER USER"
+                )
+
+        def restore():
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(
+                        f"ALTER TABLE {connection.ops.quote_name(table)} ENABLE TRIGGER USER"
+                    )
+
+        return restore
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+
+        def restore():
+            with connection.cursor() as cursor:
+                for _name, sql in triggers:
+                    cursor.execute(sql)
+
+        return restore
+    return lambda: None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_append_only_triggers():
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options.get("database") or "default"]
+        restore = _lift_triggers(connection)
+        try:
+            return original(self, **options)
+        finally:
+            restore()
+
+    flush.Command.handle = handle
+    try:
+        yield
+    finally:
+        flush.Command.handle = original

@@ -214,7 +214,7 @@ class InclusionRequest(TenantModel):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("waiting for the family")
+        PENDING = "pending", _("the family will be asked")
         ACCEPTED = "accepted", _("the family consented")
         DECLINED = "declined", _("the family did not consent")
 

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('child_name', models.CharField(max_length=200, verbose_name="the child's name")),
                 ('created_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'waiting for the family'), ('accepted', 'the family consented'), ('declined', 'the family did not consent')], default='pending', max_length=10)),
+                ('status', models.CharField(choices=[('pending', 'the family will be asked'), ('accepted', 'the family consented'), ('declined', 'the family did not consent')], default='pending', max_length=10)),
                 ('responded_at', models.DateTimeField(blank=True, null=True)),
                 ('concern', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inclusion_requests', to='concerns.concern')),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='tenancy.municipality')),
