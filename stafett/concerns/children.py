@@ -127,11 +127,11 @@ def merge_children(models, kept_id: int, other_ids: list[int]) -> None:
                 iter(others.exclude(national_id="").values_list("national_id", flat=True)), ""
             )
         kept.duplicate_of_id = None
-        Child.objects.filter(duplicate_of_id__in=other_ids).exclude(pk__in=other_ids).update(
-            duplicate_of_id=kept_id
-        )
-        # The other rows go first: the kept row may take over their number.
-        others.update(duplicate_of_id=None)
+        # Out of the uniqueness first (marked as the kept row's duplicates), so
+        # that the kept row can hold the number alone; then they go.
+        others.update(duplicate_of_id=kept_id)
+        Child.objects.filter(duplicate_of_id__in=other_ids).update(duplicate_of_id=kept_id)
+        Child.objects.filter(pk=kept_id).update(duplicate_of_id=None)
         others.delete()
         kept.save(update_fields=["merged_ids", "national_id", "duplicate_of"])
 
