@@ -218,9 +218,11 @@ def _ask_to_include(actor, relay, *, service, concern, child_name) -> InclusionR
                 relay=relay, service=service, status=InclusionRequest.Status.PENDING
             )
         # notify: the holder — a service asks to be included in the relay (no child data in e-mail).
-    # The requester acts under their own service's duty; they read nothing of the relay.
-    record(actor, "request_inclusion", relay, legal_basis=LegalBasis.SERVICE_DUTY,
-           child_id=relay.child_id, item=pending)
+    # Audited on the request, not on the relay: the requester read nothing of
+    # it, acting under their own service's duty, and whoever may later read the
+    # relay's own trail must not learn from it that this service asked.
+    record(actor, "request_inclusion", pending, legal_basis=LegalBasis.SERVICE_DUTY,
+           child_id=relay.child_id)
     return pending
 
 
@@ -236,8 +238,9 @@ def _answer_inclusion(actor, relay, inclusion: InclusionRequest, status: str) ->
     inclusion.responded_at, inclusion.responded_by = timezone.now(), actor.user
     inclusion.save(update_fields=["status", "responded_at", "responded_by"])
     # notify: the requester — only that the family consented (with a link) or did not consent.
-    _audit(actor, "accept_inclusion" if status == InclusionRequest.Status.ACCEPTED
-           else "decline_inclusion", relay, inclusion)
+    record(actor, "accept_inclusion" if status == InclusionRequest.Status.ACCEPTED
+           else "decline_inclusion", inclusion, legal_basis=legal_basis(actor, relay),
+           child_id=relay.child_id)
 
 
 @transaction.atomic

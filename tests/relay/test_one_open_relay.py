@@ -138,8 +138,8 @@ def test_the_page_says_only_that_the_family_will_be_asked(world):
     assert nb("the family will be asked") in page and "Ella Strandvik" in page
     with scopes_disabled():
         event = AuditEvent.objects.get(action="request_inclusion")
-        assert (event.actor, event.object_id, event.item_id, event.child_id) == (
-            world.adult_worker, relay.pk, asked.pk, relay.child_id)
+        assert (event.actor, event.object_type, event.object_id, event.child_id) == (
+            world.adult_worker, "inclusionrequest", asked.pk, relay.child_id)
         assert AuditEvent.objects.count() > before
 
 
@@ -222,11 +222,17 @@ def test_helga_sees_the_request_and_the_family_decides(world):
     with scopes_disabled():
         assert Participant.objects.filter(relay=relay, service=world.adult_service,
                                           user=world.adult_worker, left_at=None).exists()
-        assert {e.action for e in AuditEvent.objects.filter(item_id=again.pk,
-                                                            item_type="inclusionrequest")} >= {
+        assert {e.action for e in AuditEvent.objects.filter(object_id=again.pk,
+                                                            object_type="inclusionrequest")} == {
             "request_inclusion", "accept_inclusion"}
-        assert AuditEvent.objects.filter(action="decline_inclusion", item_id=asked.pk,
+        assert AuditEvent.objects.filter(action="decline_inclusion", object_id=asked.pk,
+                                         object_type="inclusionrequest",
                                          actor=world.health_nurse).exists()
+        # Nothing of the request lands in the relay's own trail, but the one who joined does.
+        assert not AuditEvent.objects.filter(object_type="relay", object_id=relay.pk,
+                                             action__contains="inclusion").exists()
+        assert AuditEvent.objects.filter(object_type="relay", object_id=relay.pk,
+                                         action="add_participant").exists()
     assert vidar.get(detail).status_code == 200
 
 
