@@ -147,7 +147,8 @@ def today() -> dt.date:
 # --- The append-only audit table and the flush between transactional tests ---
 #
 # The audit table refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL) by
-# database triggers. A transactional test (every live_server test) ends with
+# database triggers. A transactional test (every live_server test, and the
+# concurrency and migration tests) ends with
 # Django's `flush`, which empties all tables: DELETE FROM on SQLite, TRUNCATE on
 # PostgreSQL, so the triggers would make it fail. Lift the user triggers for the
 # duration of the flush only, and put them back right after it.

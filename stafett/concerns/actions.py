@@ -20,7 +20,8 @@ from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
 from stafett.tenancy.models import Membership
 
-from .models import AcuteContact, Child, Comment, Concern, Conversation
+from .children import child_for
+from .models import AcuteContact, Comment, Concern, Conversation
 from .policy import load_concern
 
 
@@ -76,12 +77,16 @@ def create_concern(actor, *, service, child: dict, observations: str, questions:
     if guide is None:
         raise Forbidden("no guide")
     now = timezone.now()
-    child_obj = Child.objects.create(municipality=actor.municipality, **child)
+    # Every service may wonder about the same child: the worries share the one
+    # Child row, and each stays visible to its own author and service only.
+    child_obj = child_for(actor.municipality, **child)
     concern = Concern.objects.create(
         municipality=actor.municipality,
         service=service,
         author=actor.user,
         child=child_obj,
+        child_name=child["name"],
+        child_id_given=bool(child.get("national_id")),
         guide=guide,
         observations=observations,
         questions=questions,

@@ -14,13 +14,38 @@ from stafett.lib.national_id import mask
 
 
 class Child(models.Model):
-    """A child — or an unborn child, by expected date — someone is worried about."""
+    """A child — or an unborn child, by expected date — someone is worried about.
+
+    One row per child and municipality (docs/one-child.md): matched by national
+    identity number (or D-number) when it is known, otherwise by the name's
+    key and the date of birth or expected date. Find or create one only through
+    `stafett.concerns.children.child_for`. The row is the matching key that
+    makes "one open relay per child" mean something; what each worry or relay
+    shows of the child is what its own author typed (`Concern.child_name`,
+    `Relay.child_name`), so nobody learns from the shared row that another
+    service registered the child first.
+    """
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=200)
+    # stafett.lib.names.name_key(name): what children without an identity
+    # number are matched by (with the date).
+    name_key = models.CharField(max_length=200, editable=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     expected_date = models.DateField(_("expected date of birth"), null=True, blank=True)
     national_id = models.CharField(_("national identity number"), max_length=11, blank=True)
+    # Set on a duplicate found in data from before matching, that could not be
+    # merged into this (older) row automatically: the same identity number with
+    # an open relay on each, or the same name and date without a number. It
+    # takes the row out of the uniqueness below until someone merges it
+    # (`manage.py duplicate_children`); its relays still count as this child's.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates",
+        editable=False,
+    )
+    # Ids of the rows merged into this one, so that the audit trail (which keeps
+    # the ids it was written with) can still be read per child.
+    merged_ids = models.JSONField(default=list, blank=True, editable=False)
 
     objects = ScopedManager(municipality="municipality")
 
@@ -32,7 +57,26 @@ class Child(models.Model):
                     | models.Q(birth_date__isnull=True, expected_date__isnull=False)
                 ),
                 name="child_born_or_expected",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "national_id"],
+                condition=~models.Q(national_id="") & models.Q(duplicate_of__isnull=True),
+                name="child_one_per_national_id",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "name_key", "birth_date"],
+                condition=models.Q(
+                    national_id="", duplicate_of__isnull=True, birth_date__isnull=False
+                ),
+                name="child_one_per_name_and_birth_date",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "name_key", "expected_date"],
+                condition=models.Q(
+                    national_id="", duplicate_of__isnull=True, expected_date__isnull=False
+                ),
+                name="child_one_per_name_and_expected_date",
+            ),
         ]
 
     def __str__(self):
@@ -64,6 +108,10 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns"
     )
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns")
+    # The child as the author typed it: the worry shows this, never the shared
+    # row's name or an identity number someone else registered.
+    child_name = models.CharField(_("the child's name"), max_length=200)
+    child_id_given = models.BooleanField(default=False)
     # The guide the worry was started under; its text is shown beside each step.
     guide = models.ForeignKey("guides.Guide", on_delete=models.PROTECT, related_name="+")
 

@@ -107,7 +107,8 @@ def values_for_concern(concern, actor) -> dict[str, str]:
     child = concern.child
     return {
         **values_for_municipality(actor.municipality),
-        "child": child.name,
+        # The child as the worry's author typed it (docs/one-child.md).
+        "child": concern.child_name,
         "child_birth_date": format_date(child.birth_date or child.expected_date),
         "service": concern.service.name,
         "employee": _display_name(actor.user),

@@ -84,3 +84,6 @@ HOLDER_APPOINTMENT = register(Kind(
     _("You have been appointed to take over as holder of a relay. Please accept or decline.")))
 INCLUSION_REQUESTED = register(Kind(
     "inclusion_requested", _("A service asks to be included in a relay you hold.")))
+INCLUSION_DECLINED = register(Kind(
+    "inclusion_declined",
+    _("The family did not consent to your service taking part in a child's stafettlogg.")))

@@ -15,12 +15,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stafett.access.rules import Forbidden
 from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
+from stafett.concerns.children import child_for
 from stafett.concerns.models import Child
 from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
@@ -36,6 +38,7 @@ from .models import (
     Goal,
     Guardian,
     Handover,
+    InclusionRequest,
     LevelChange,
     Measure,
     Meeting,
@@ -46,11 +49,13 @@ from .models import (
 from .policy import (
     appointment_basis,
     covered_service_ids,
+    holder_is_active,
     is_holder,
     legal_basis,
     load_handover,
     load_relay,
     open_consent_q,
+    relay_actions,
 )
 
 MAX_CONSENT_YEARS = 3
@@ -162,6 +167,24 @@ def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=()):
     return page
 
 
+MY_REQUESTS_SHOWN = 10
+
+
+def my_inclusion_requests(actor) -> list:
+    """The person's own latest requests to be included, with the child as they
+    typed it and only the family's answer: nothing of the relay they concern.
+    Audited as a list read."""
+    with transaction.atomic():
+        asked = list(
+            InclusionRequest.objects.filter(requested_by=actor.user)
+            .select_related("service").annotate(relay_child_id=F("relay__child_id"))
+            .order_by("-created_at", "-pk")[:MY_REQUESTS_SHOWN]
+        )
+        record_many(actor, "list", [(r, r.relay_child_id, None) for r in asked],
+                    legal_basis=LegalBasis.SERVICE_DUTY)
+    return asked
+
+
 def audit_list(actor, shown) -> None:
     """Audit (relay, item or None, legal basis or None) shown in a list: one
     call per legal basis (by default the holder's own records, and those
@@ -194,9 +217,14 @@ def read_handover(actor, relay_pk, pk) -> Handover:
 
 @transaction.atomic
 def start_relay(actor, *, service, level: int, area_of_concern: str, concern=None,
-                child: dict | None = None) -> Relay:
+                child: dict | None = None) -> Relay | InclusionRequest:
     """Start a relay from a level-0 decision (carrying over the worry) or, for
-    help and adult services, directly for a child. The creator holds it."""
+    help and adult services, directly for a child. The creator holds it.
+
+    A child has at most one open relay. When this child already has one that
+    the actor cannot see, nothing is created and nothing of it is shown: the
+    holder is asked to include the actor's service and the InclusionRequest is
+    returned instead of a relay (docs/one-child.md)."""
     if not actor.works_in(service.pk):
         raise Forbidden("start")
     if level not in (1, 2, 3):
@@ -207,25 +235,41 @@ def start_relay(actor, *, service, level: int, area_of_concern: str, concern=Non
             raise ValidationError(_("Decide to continue on level 1, 2 or 3 before starting a relay."))
         if concern.relays.exists():
             raise ValidationError(_("A relay has already been started from this worry."))
-        child_obj = concern.child
+        child_obj, child_name, id_given = concern.child, concern.child_name, concern.child_id_given
     else:
         if service.kind not in DIRECT_START_KINDS:
             raise ValidationError(
                 _("Kindergartens and schools start with a worry on level 0.")
             )
-        child_obj = Child.objects.create(municipality=actor.municipality, **(child or {}))
+        child = child or {}
+        child_obj = child_for(actor.municipality, **child)
+        child_name, id_given = child["name"], bool(child.get("national_id"))
+    # Starts for one child wait for each other here, so the second finds the
+    # first's relay instead of racing it to the constraint.
+    child_obj = Child.objects.select_for_update().get(pk=child_obj.pk)
+    existing = open_relay_of(child_obj)
+    if existing is not None:
+        return _ask_to_include(actor, existing, service=service, concern=concern,
+                               child_name=child_name)
     now = timezone.now()
     guide = current_guide()
     try:
         with transaction.atomic():
             relay = Relay.objects.create(
-                municipality=actor.municipality, child=child_obj, concern=concern, guide=guide,
+                municipality=actor.municipality, child=child_obj, child_name=child_name,
+                child_id_given=id_given, concern=concern, guide=guide,
                 level=level, area_of_concern=area_of_concern, holder=actor.user,
                 holder_service=service, created_at=now, created_by=actor.user,
                 last_activity_at=now,
             )
     except IntegrityError:
-        raise ValidationError(_("This child already has an open relay.")) from None
+        # The database's own rule (relay_one_open_per_child) caught a start the
+        # lock did not: one that began before this child's row existed.
+        existing = open_relay_of(child_obj)
+        if existing is None:
+            raise
+        return _ask_to_include(actor, existing, service=service, concern=concern,
+                               child_name=child_name)
     Participant.objects.create(
         municipality=actor.municipality, relay=relay, service=service, user=actor.user,
         task=_("Holder of the relay"), joined_at=now,
@@ -233,6 +277,109 @@ def start_relay(actor, *, service, level: int, area_of_concern: str, concern=Non
     _entry(actor, relay, Entry.Kind.LEVEL, event="relay_started", params={"level": level})
     _audit(actor, "create", relay)
     return relay
+
+
+# --- one open relay per child: asking to be included ----------------------------
+
+
+def open_relay_of(child) -> Relay | None:
+    """The child's open relay, if any, also one held on a row marked as this
+    child's unmerged duplicate (see Child.duplicate_of)."""
+    primary = child.duplicate_of_id or child.pk
+    return (
+        Relay.objects.filter(Q(child_id=primary) | Q(child__duplicate_of_id=primary),
+                             status=Relay.Status.OPEN)
+        .order_by("pk").first()
+    )
+
+
+def _ask_to_include(actor, relay, *, service, concern, child_name) -> InclusionRequest:
+    """Someone whose service is not in the child's open relay tried to start
+    one: the holder is asked to include the service. The requester learns only
+    that the family will be asked; a person who already takes part is told the
+    relay exists, which they know."""
+    if "view" in relay_actions(actor, relay):
+        raise ValidationError(_("This child already has an open relay."))
+    pending = InclusionRequest.objects.filter(
+        relay=relay, service=service, status=InclusionRequest.Status.PENDING
+    ).first()
+    if pending is None:
+        try:
+            with transaction.atomic():
+                pending = InclusionRequest.objects.create(
+                    municipality_id=relay.municipality_id, relay=relay, service=service,
+                    requested_by=actor.user, concern=concern, child_name=child_name,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            # Someone in the same service asked a moment ago: one question to
+            # the family is enough.
+            pending = InclusionRequest.objects.get(
+                relay=relay, service=service, status=InclusionRequest.Status.PENDING
+            )
+        # The holder is asked; while nobody holds it who can act, the holder
+        # service's leaders are (the appointment comes first).
+        if holder_is_active(relay):
+            _tell(actor, relay, "inclusion_requested", [relay.holder])
+        else:
+            _tell(actor, relay, "inclusion_requested", leaders_of=[relay.holder_service_id])
+    # Audited on the request, not on the relay: the requester read nothing of
+    # it, acting under their own service's duty, and whoever may later read the
+    # relay's own trail must not learn from it that this service asked.
+    record(actor, "request_inclusion", pending, legal_basis=LegalBasis.SERVICE_DUTY,
+           child_id=relay.child_id)
+    return pending
+
+
+def _lock_inclusion(inclusion: InclusionRequest, relay: Relay) -> InclusionRequest:
+    fresh = InclusionRequest.objects.select_for_update().get(pk=inclusion.pk)
+    if fresh.relay_id != relay.pk or not fresh.is_pending:
+        raise ValidationError(_("This request has already been answered."))
+    return fresh
+
+
+def _answer_inclusion(actor, relay, inclusion: InclusionRequest, status: str) -> None:
+    inclusion.status = status
+    inclusion.responded_at, inclusion.responded_by = timezone.now(), actor.user
+    inclusion.save(update_fields=["status", "responded_at", "responded_by"])
+    # The requester learns the family's answer and nothing more: a consent
+    # adds them as a participant (and tells them so); a refusal is a notice
+    # with no link to the relay.
+    if status == InclusionRequest.Status.DECLINED and inclusion.requested_by.is_active:
+        tell(inclusion.requested_by, "inclusion_declined", municipality=relay.municipality)
+    record(actor, "accept_inclusion" if status == InclusionRequest.Status.ACCEPTED
+           else "decline_inclusion", inclusion, legal_basis=legal_basis(actor, relay),
+           child_id=relay.child_id)
+
+
+@transaction.atomic
+def decline_inclusion(actor, inclusion: InclusionRequest) -> InclusionRequest:
+    """The holder records that the family said no. The requester is told that
+    and nothing more, and still has no access."""
+    relay = _lock(actor, inclusion.relay, "include")
+    inclusion = _lock_inclusion(inclusion, relay)
+    _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.DECLINED)
+    _touch(relay)
+    return inclusion
+
+
+def _include_requesters(actor, relay, service_ids: set[int]) -> None:
+    """A consent now covers services that asked to be included: each joins
+    the relay, with the person who asked while they still work there."""
+    waiting = list(
+        InclusionRequest.objects.select_for_update()
+        .filter(relay=relay, service_id__in=service_ids, status=InclusionRequest.Status.PENDING)
+        .select_related("service", "requested_by")
+    )
+    for inclusion in waiting:
+        user = inclusion.requested_by
+        if not Membership.objects.filter(service=inclusion.service, user=user, active=True).exists():
+            user = None
+        if not relay.participants.filter(service=inclusion.service, user=user,
+                                         left_at__isnull=True).exists():
+            add_participant(actor, relay, service=inclusion.service, user=user,
+                            task=_("Asked to take part"))
+        _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.ACCEPTED)
 
 
 # --- guardians and consent ----------------------------------------------------
@@ -331,6 +478,7 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
               leaders_of=dropped)
     _touch(relay)
     _audit(actor, "consent", relay, consent)
+    _include_requesters(actor, relay, service_ids)
     return consent
 
 
@@ -780,6 +928,9 @@ def close_relay(actor, relay, *, version: int, reason: str, summary: str, child_
     relay.handovers.filter(status=Handover.Status.PENDING).update(
         status=Handover.Status.CANCELLED, responded_at=timezone.now()
     )
+    # Services still waiting to be asked are told that it will not happen.
+    for inclusion in relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING):
+        _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.DECLINED)
     relay.status = Relay.Status.CLOSED
     relay.closing_reason, relay.closing_summary = reason, summary
     relay.child_last_word, relay.parents_last_word = child_last_word, parents_last_word

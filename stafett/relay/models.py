@@ -59,6 +59,10 @@ class Relay(TenantModel):
         MOVED = "moved", _("The child moved")
 
     child = models.ForeignKey("concerns.Child", on_delete=models.PROTECT, related_name="relays")
+    # The child as whoever started the relay typed it (or as the worry it grew
+    # out of has it): what the log shows, never the shared row's name.
+    child_name = models.CharField(_("the child's name"), max_length=200)
+    child_id_given = models.BooleanField(default=False)
     # The worry it grew out of, if any; a health station or adult service may
     # also start a relay directly.
     concern = models.ForeignKey(
@@ -218,6 +222,53 @@ class Handover(TenantModel):
                 name="handover_one_pending_per_relay",
             )
         ]
+
+
+class InclusionRequest(TenantModel):
+    """A service that tried to start a relay for a child who already has an
+    open one asks, through the holder, to be included (docs/one-child.md).
+
+    The requester learns only that coordination exists and that the family will
+    be asked; the holder asks the family, and either records a consent that
+    covers the service (the request is then accepted and the requester joins)
+    or records that the family said no.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("the family will be asked")
+        ACCEPTED = "accepted", _("the family consented")
+        DECLINED = "declined", _("the family did not consent")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="inclusion_requests")
+    service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # The requester's worry, when the attempt came from a level-0 decision.
+    concern = models.ForeignKey(
+        "concerns.Concern", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="inclusion_requests",
+    )
+    # The child as the requester typed it, for the requester's own list only.
+    child_name = models.CharField(_("the child's name"), max_length=200)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relay", "service"], condition=models.Q(status="pending"),
+                name="inclusion_one_pending_per_service",
+            )
+        ]
+        indexes = [models.Index(fields=["municipality", "requested_by", "created_at"])]
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class Goal(TenantModel):

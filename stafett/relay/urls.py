@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:pk>/overforing/<int:handover_pk>/avbryt/", views.cancel_handover,
          name="cancel_handover"),
     path("<int:pk>/ny-holder/", views.appoint, name="appoint"),
+    path("<int:pk>/inkludering/<int:inclusion_pk>/familien-sa-nei/", views.decline_inclusion,
+         name="decline_inclusion"),
     path("<int:pk>/avslutt/", views.close, name="close"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/foresattes-kopi/", views.guardian_copy, name="guardian_copy"),

@@ -40,6 +40,7 @@ from .models import (
     Evaluation,
     Goal,
     Handover,
+    InclusionRequest,
     Measure,
     Meeting,
     Participant,
@@ -98,7 +99,7 @@ def mine(request):
     ).exists()
     return render(request, "relay/mine.html", {
         "page": page, "relays": relays, "waiting": waiting, "status": status,
-        "may_start": may_start, "nav": "relays",
+        "may_start": may_start, "asked": actions.my_inclusion_requests(actor), "nav": "relays",
     })
 
 
@@ -111,6 +112,15 @@ def _start(request, form, **kwargs):
     except ValidationError as error:
         form.add_error(None, error)
         return None
+    if isinstance(relay, InclusionRequest):
+        # The child already has a relay this person may not see: say that the
+        # family will be asked, and nothing about whose relay it is.
+        messages.info(request, _(
+            "A stafettlogg already exists for this child, so no new one was created. The family "
+            "will be asked whether your service may take part, and you will be told the answer."
+        ))
+        concern = kwargs.get("concern")
+        return redirect("concerns:detail", pk=concern.pk) if concern else redirect("relay:mine")
     messages.success(request, _(
         "The stafettlogg has been started and you hold it. Register the guardians and record "
         "their consent before you share it with other services."
@@ -312,6 +322,7 @@ def detail(request, pk):
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
+        "inclusion_requests": _pending_inclusions(relay, actor),
         "holder_history": _holder_history(relay, handovers),
         "steps": steps,
         "next_step": next_step,
@@ -320,6 +331,17 @@ def detail(request, pk):
         "page": page,
         "nav": "relays",
     })
+
+
+def _pending_inclusions(relay, actor) -> list:
+    """Services waiting for the family's answer to be included: only the holder
+    (who asks the family) sees who asked."""
+    if not relay.is_open or "consent" not in relay_actions(actor, relay):
+        return []
+    return list(
+        relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING)
+        .select_related("service", "requested_by")
+    )
 
 
 @staff
@@ -377,6 +399,11 @@ def consent(request, pk, extend=False):
             "guardians": [g.pk for g in guardians if g.parental_responsibility],
             "services": [relay.holder_service_id],
         }
+    # The holder came from a service's request to be included: that service is
+    # ticked, for the family to say yes or no to.
+    asked = _asked_inclusion(relay, request.GET.get("inkluder", ""))
+    if asked is not None and asked.service_id not in initial["services"]:
+        initial["services"] = [*initial["services"], asked.service_id]
     must = actions.child_must_consent(relay, today)
     form = forms.ConsentForm(
         request.POST or None, request.FILES or None, relay=relay, child_must_consent=must,
@@ -405,8 +432,39 @@ def consent(request, pk, extend=False):
             return redirect("relay:detail", pk=relay.pk)
     return render(request, "relay/consent.html", {
         "relay": relay, "child": relay.child, "form": form, "extend": extend, "current": current,
-        "guardians": guardians, "child_must_consent": must, "nav": "relays",
+        "guardians": guardians, "child_must_consent": must, "asked": asked, "nav": "relays",
     })
+
+
+def _asked_inclusion(relay, raw: str):
+    if not raw.isdigit():
+        return None
+    return (
+        relay.inclusion_requests.filter(pk=int(raw), status=InclusionRequest.Status.PENDING)
+        .select_related("service").first()
+    )
+
+
+@staff
+@require_POST
+def decline_inclusion(request, pk, inclusion_pk):
+    """The holder records that the family said no to including a service."""
+    relay = load_relay(request.actor, pk, "consent")
+    inclusion = get_object_or_404(
+        InclusionRequest.objects.select_related("relay"), pk=inclusion_pk, relay=relay,
+        status=InclusionRequest.Status.PENDING,
+    )
+    try:
+        actions.decline_inclusion(request.actor, inclusion)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _(
+            "Recorded that the family said no. The service that asked is told only that the "
+            "family did not consent."
+        ))
+    return redirect("relay:detail", pk=relay.pk)
 
 
 @staff

@@ -291,7 +291,7 @@ def _agenda_values(request, relay, *, starts_at=None, place=None, invited=None) 
     today = placeholders.format_date(timezone.localdate())
     birth = placeholders.format_date(child.birth_date or child.expected_date)
     values.update({
-        "child": child.name,
+        "child": relay.child_name,
         "child_birth_date": birth,
         "service": relay.holder_service.name,
         "employee": request.user.get_full_name(),

@@ -4,7 +4,7 @@ from django_scopes import scopes_disabled
 from stafett.audit.log import verify_chain
 from stafett.concerns.models import Child, Concern
 from stafett.lib.national_id import parse
-from stafett.relay.models import Relay
+from stafett.relay.models import InclusionRequest, Relay
 from stafett.tenancy.models import Municipality
 
 
@@ -17,6 +17,11 @@ def test_demo_data_loads_once_with_fictional_ids_and_an_intact_audit_chain(db, c
         assert Municipality.objects.count() == 2
         assert Concern.objects.filter(municipality__number="9901").count() == 6
         assert Relay.objects.filter(status="open").count() == 2
+        # The adult service tried to start Sara's log a second time: one child,
+        # one relay, and a request to Hanne to include it.
+        [asked] = InclusionRequest.objects.all()
+        assert asked.relay.child_name == "Sara Nyland" and asked.is_pending
+        assert Child.objects.filter(name="Sara Nyland").count() == 1
         for child in Child.objects.exclude(national_id=""):
             assert parse(child.national_id, accept_synthetic=True).kind == "synthetic"
         for municipality in Municipality.objects.all():

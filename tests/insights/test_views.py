@@ -142,7 +142,8 @@ def test_dashboard_queries_do_not_grow_with_data(world):
         template = Relay.objects.filter(holder_service=world.kindergarten).first()
         now = timezone.now()
         kids = Child.objects.bulk_create([
-            Child(municipality=world.fjordvik, name=f"Bulk {i}", birth_date=dt.date(2019, 1, 1))
+            Child(municipality=world.fjordvik, name=f"Bulk {i}", name_key=f"bulk {i}",
+                  birth_date=dt.date(2019, 1, 1))
             for i in range(195)
         ])
         Relay.objects.bulk_create([

@@ -51,7 +51,9 @@ def build():
             guide = load_guide(m, "national")
         now = timezone.now()
         kids = Child.objects.bulk_create(
-            [Child(municipality=m, name="x", birth_date=dt.date(2018, 1, 1)) for _ in range(OPEN)],
+            # One row per child (docs/one-child.md): each its own name key.
+            [Child(municipality=m, name=f"x{i}", name_key=f"x{i}", birth_date=dt.date(2018, 1, 1))
+             for i in range(OPEN)],
             batch_size=5000)
         rows = []
         for i in range(OPEN + CLOSED):

@@ -68,8 +68,8 @@ ROLE_TEXT = {
     "kasper": "ansatt i samme barnehage: ser ikke Karis bekymringer",
     "olav": "lærer på skolen: en stafettlogg venter på at han tar over",
     "lise": "rektor: leder av en annen tjeneste",
-    "hanne": "helsesykepleier: holder en stafettlogg på nivå 2",
-    "vidar": "voksentjeneste",
+    "hanne": "helsesykepleier: holder en stafettlogg på nivå 2, der voksentjenesten ber om å delta",
+    "vidar": "voksentjeneste: har bedt om å delta i en stafettlogg som finnes fra før",
     "cora": "BTI-koordinator: ser ingen barns data",
     "per": "leder i Åsheim: en annen kommune",
     "siri": "ansatt i Åsheim",
@@ -131,7 +131,8 @@ class Command(BaseCommand):
     def _relays(self, municipality, services):
         """Two stafettlogger: Kari's from a level-0 decision, on level 1 with a
         planning meeting, a goal and a measure; and the health station's,
-        started directly, on level 2 with the school, and a handover waiting."""
+        started directly, on level 2 with the school, a handover waiting, and
+        the adult service asking to be included (docs/one-child.md)."""
 
         today = timezone.localdate()
         kari, hanne, olav = (User.objects.get(username=u) for u in ("kari", "hanne", "olav"))
@@ -196,6 +197,15 @@ class Command(BaseCommand):
             relay_actions.request_handover(
                 nurse, relay, to_user=olav, to_service=school,
                 note="Skolen følger opp fraværet videre; helsestasjonen deltar på møtene.",
+            )
+            # Vidar's service follows up Sara's mother and tries to start a log for
+            # Sara too: she has one, so Hanne is asked to include his service.
+            vidar = build_actor(User.objects.get(username="vidar"), municipality.pk)
+            relay_actions.start_relay(
+                vidar, service=services["Psykisk helse og rus"], level=2,
+                area_of_concern="Mor får oppfølging for angst; Sara bekymrer seg for henne.",
+                child={"name": "Sara Nyland", "birth_date": birth, "expected_date": None,
+                       "national_id": make_synthetic(birth, 11)},
             )
 
     def _worries(self, municipality, service, author="kari"):
