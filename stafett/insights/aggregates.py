@@ -16,6 +16,7 @@ statuses and timestamps are read.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -94,7 +95,8 @@ class Counts:
     started: dict = field(default_factory=lambda: defaultdict(int))  # (sid, month, level)
     flows: dict = field(default_factory=lambda: defaultdict(int))  # (sid, band, from, to)
     stays: dict = field(default_factory=lambda: defaultdict(list))  # (sid, band, level) -> [(days, n)]
-    breaks: dict | None = None  # (sid, kind)
+    breaks: dict | None = None  # (sid, rule code)
+    break_labels: dict = field(default_factory=dict)  # rule code -> label
     coverage: dict = field(default_factory=lambda: defaultdict(int))  # (sid, covered)
     named: dict = field(default_factory=lambda: defaultdict(int))  # (holder sid, named sid)
 
@@ -141,6 +143,8 @@ def _read(municipality, now) -> Counts:
         counts.flows[sid, band, level, "closed"] += n
     _read_stays(municipality, starts, counts)
     counts.breaks = _read_breaks(municipality)
+    if counts.breaks:
+        counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
     today = timezone.localdate(now)
     for sid, covered, n in (
         relays.filter(status=Relay.Status.OPEN).annotate(covered=Exists(_in_force(today)))
@@ -231,8 +235,9 @@ def _break_model():
 
 
 def _read_breaks(municipality) -> dict | None:
-    """Open follow-up breaks per service and kind of rule; None until the
-    follow-up app exists."""
+    """Open follow-up breaks per service and kind of rule, keyed by the rule's
+    code (labels are in the reader's language, and the suppression must not
+    depend on it); None until the follow-up app exists."""
     Break = _break_model()  # noqa: N806
     if Break is None:
         return None
@@ -240,17 +245,24 @@ def _read_breaks(municipality) -> dict | None:
     base = Break.objects.filter(municipality=municipality, mended_at__isnull=True)
     counts = defaultdict(int)
     if rule_field.is_relation:
-        rows = list(base.values_list("service_id", "rule_id").annotate(n=Count("pk")).order_by())
-        rule_ids = {rid for _s, rid, _n in rows}
+        for sid, rid, n in base.values_list("service_id", "rule_id").annotate(n=Count("pk")).order_by():
+            counts[sid, str(rid)] += n
+    else:
+        for sid, rule, n in base.values_list("service_id", "rule").annotate(n=Count("pk")).order_by():
+            counts[sid, str(rule)] += n
+    return counts
+
+
+def _break_labels(codes) -> dict[str, str]:
+    Break = _break_model()  # noqa: N806
+    rule_field = Break._meta.get_field("rule")
+    if rule_field.is_relation:
         related = rule_field.related_model
-        labels = {obj.pk: _rule_label(obj) for obj in related._base_manager.filter(pk__in=rule_ids)}
-        for sid, rid, n in rows:
-            counts[sid, labels.get(rid, str(rid))] += n
+        labels = {str(obj.pk): _rule_label(obj) for obj in related._base_manager.filter(pk__in=codes)}
     else:
         choices = dict(rule_field.flatchoices) if rule_field.choices else {}
-        for sid, rule, n in base.values_list("service_id", "rule").annotate(n=Count("pk")).order_by():
-            counts[sid, str(choices.get(rule, rule))] += n
-    return counts
+        labels = {code: str(choices.get(code, code)) for code in codes}
+    return {code: labels.get(code, code) for code in codes}
 
 
 def _rule_label(rule) -> str:
@@ -354,10 +366,11 @@ def open_breaks(c: Counts, services) -> Table | None:
         return None
     ids = {sid for sid, _n in services}
     kinds = sorted({kind for (sid, kind), n in c.breaks.items() if sid in ids and n})
+    labels = c.break_labels
     return _table(
         [(name, [{("br", sid, k)} for k in kinds]) for sid, name in services],
         c.breaks, key="open_breaks", title=_("Open follow-up breaks, by service and kind"),
-        row_header=_("Service"), columns=kinds, total_label=_("Total"),
+        row_header=_("Service"), columns=[labels[k] for k in kinds], total_label=_("Total"),
     )
 
 
@@ -456,6 +469,11 @@ def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None)
                 mine = (len(tables), len(tables) + len(built))
             tables += built
             empty += zeros
-    safe = suppress_all(tables, relations=list(_relations(counts)), zeros=empty)
+    digest = hashlib.sha256(repr((
+        municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
+        *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
+                                                   counts.coverage, counts.named)),
+    )).encode()).hexdigest()
+    safe = suppress_all(tables, relations=list(_relations(counts)), zeros=empty, cache_key=digest)
     return Dashboard(scope=scope, tables=safe[mine[0]:mine[1]],
                      breaks_available=counts.breaks is not None)

@@ -38,6 +38,7 @@ import contextlib
 import math
 import os
 import random
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import highspy
@@ -51,6 +52,11 @@ MIN_CHOICES = 3
 _TOL = 1e-6
 
 Atoms = frozenset
+
+# The last decisions, by the caller's digest of their inputs: solving is the
+# expensive part, and most page views see counts that have not changed.
+_DECISIONS: OrderedDict = OrderedDict()
+_CACHE_SIZE = 32
 
 
 @dataclass
@@ -142,12 +148,19 @@ def suppress(table: Table) -> SafeTable:
     return suppress_all([table])[0]
 
 
-def suppress_all(tables: list[Table], relations=(), zeros=()) -> list[SafeTable]:
+def suppress_all(tables: list[Table], relations=(), zeros=(), cache_key=None) -> list[SafeTable]:
     """Suppress every table so that nothing published together narrows a hidden cell.
 
     `relations`: pairs (smaller, larger) of atom sets that a reader knows to be
     ordered (sum of one <= sum of the other). `zeros`: atom sets a reader knows
     to be 0 without a table showing it (a row left out because it is empty).
+    `cache_key`: a digest of everything the decision depends on (the counts
+    and the tables' structure, not their language); the same key reuses the
+    last decision instead of solving again.
+
+    The decision depends on the order in which numbers first appear (ties go
+    to the first), so callers build their tables in an order that does not
+    depend on the reader's language.
     """
     value: dict[Atoms, int] = {}
     grids = []
@@ -168,7 +181,16 @@ def suppress_all(tables: list[Table], relations=(), zeros=()) -> list[SafeTable]
         for (m, a), table in zip(grids, tables, strict=True) if table.totals
         for line in _lines(len(a), len(a[0]) if a else 0)
     ]
-    hidden, small = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
+    decided = _DECISIONS.get(cache_key) if cache_key is not None else None
+    if decided is None:
+        decided = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
+        if cache_key is not None:
+            _DECISIONS[cache_key] = decided
+            while len(_DECISIONS) > _CACHE_SIZE:
+                _DECISIONS.popitem(last=False)
+    else:
+        _DECISIONS.move_to_end(cache_key)
+    hidden, small = decided
     return [_render(table, m, a, hidden, small) for (m, a), table in zip(grids, tables, strict=True)]
 
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import lil_matrix
+from scipy.sparse import coo_matrix, vstack
 
 INF = math.inf
 PRIOR = {"<5": (1, 4), ":": (1, INF)}
@@ -97,14 +97,20 @@ class Auditor:
     # --- the linear program -------------------------------------------------
 
     def _system(self):
+        """Rows: every distinct (atoms, range) published, then the orderings;
+        `self.row_of[i]` is cell i's row."""
         atoms = sorted({a for c in self.cells for a in c.atoms}
                        | {a for s, b in self.orders for a in s | b}, key=repr)
         col = {a: k for k, a in enumerate(atoms)}
-        rows, lo, hi = [], [], []
+        rows, lo, hi, seen, self.row_of = [], [], [], {}, []
         for c in self.cells:
-            rows.append({col[a]: 1.0 for a in c.atoms})
-            lo.append(prior(c.text)[0])
-            hi.append(prior(c.text)[1])
+            low, high = prior(c.text)
+            if (c.atoms, low, high) not in seen:
+                seen[c.atoms, low, high] = len(rows)
+                rows.append({col[a]: 1.0 for a in c.atoms})
+                lo.append(low)
+                hi.append(high)
+            self.row_of.append(seen[c.atoms, low, high])
         for smaller, larger in self.orders:
             row = {col[a]: 1.0 for a in smaller}
             for a in larger:
@@ -112,39 +118,65 @@ class Auditor:
             rows.append(row)
             lo.append(-INF)
             hi.append(0.0)
-        matrix = lil_matrix((len(rows), max(len(atoms), 1)))
-        for r, row in enumerate(rows):
-            for k, x in row.items():
-                matrix[r, k] = x
+        entries = [(r, k, x) for r, row in enumerate(rows) for k, x in row.items()]
+        matrix = coo_matrix(([x for _r, _k, x in entries],
+                             ([r for r, _k, _x in entries], [k for _r, k, _x in entries])),
+                            shape=(len(rows), max(len(atoms), 1)))
         return atoms, matrix.tocsr(), np.array(lo, float), np.array(hi, float)
 
     def ranges(self):
-        """{cell index: (lo, hi)} of every hidden cell, by linear programming."""
+        """{cell index: (lo, hi)} of every hidden cell, by linear programming.
+
+        A number published several times (two formats, two readers) is solved
+        once. To save solving, a few feasible points come first (vertices with
+        every atom capped, which only shrinks the feasible set): a cell seen
+        taking values three integers apart gets that inner interval, which is
+        enough to know it is not narrowed; every other cell gets its exact
+        minimum and maximum.
+        """
         atoms, matrix, lo, hi = self._system()
         n = max(len(atoms), 1)
         fixed = lo == hi
         a_eq, b_eq = matrix[fixed], lo[fixed]
         # lo <= Ax <= hi as two one-sided blocks, infinite sides left out
         up, down = ~fixed & np.isfinite(hi), ~fixed & np.isfinite(lo)
-        from scipy.sparse import vstack
-
         a_ub = vstack([matrix[up], -matrix[down]]).tocsr()
         b_ub = np.concatenate([hi[up], -lo[down]])
-        out = {}
-        for index, cell in enumerate(self.cells):
-            if cell.text not in PRIOR:
+
+        def solve(objective, bounds=(0, None)):
+            res = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                          bounds=bounds, method="highs")
+            if res.status == 2:
+                raise AssertionError("the published numbers contradict the reader's priors")
+            return res
+
+        rows = sorted({self.row_of[i] for i, c in enumerate(self.cells) if c.text in PRIOR})
+        seen = {r: [INF, -INF] for r in rows}
+        cap = (0, 10.0 * (max(lo[fixed], default=0) + 10))
+        rng = np.random.default_rng(0)
+        for round_ in range(8):
+            open_ = [r for r in rows if integers_in(*seen[r]) < 3]
+            if len(open_) < 4:
+                break
+            signs = np.array([1.0, -1.0])[round_ % 2] if round_ < 2 else rng.choice([1.0, -1.0], len(open_))
+            res = solve(-(matrix[open_].T @ (np.ones(len(open_)) * signs)), cap)
+            if res.status != 0:
+                break
+            for r, x in zip(open_, matrix[open_] @ res.x, strict=True):
+                seen[r] = [min(seen[r][0], x), max(seen[r][1], x)]
+        found = {}
+        for r in rows:
+            if integers_in(*seen[r]) >= 3:
+                found[r] = tuple(seen[r])
                 continue
             objective = np.zeros(n)
-            objective[matrix[index].indices] = 1.0
+            objective[matrix[r].indices] = 1.0
             bounds = []
             for sign in (1.0, -1.0):
-                res = linprog(sign * objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                              bounds=(0, None), method="highs")
-                if res.status == 2:
-                    raise AssertionError("the published numbers contradict the reader's priors")
+                res = solve(sign * objective)
                 bounds.append(INF if res.status == 3 else sign * res.fun)
-            out[index] = (bounds[0], bounds[1])
-        return out
+            found[r] = (bounds[0], bounds[1])
+        return {i: found[self.row_of[i]] for i, c in enumerate(self.cells) if c.text in PRIOR}
 
     def integer_ranges(self, indices):
         """Exact integer ranges (mixed-integer programming) for some cells."""
@@ -154,7 +186,7 @@ class Auditor:
         out = {}
         for index in indices:
             objective = np.zeros(n)
-            objective[matrix[index].indices] = 1.0
+            objective[matrix[self.row_of[index]].indices] = 1.0
             bounds = []
             for sign in (1.0, -1.0):
                 res = milp(sign * objective, constraints=[constraint], integrality=np.ones(n),
@@ -169,9 +201,15 @@ class Auditor:
         found = []
         ranges = self.ranges()
         if integer:
-            ranges.update(self.integer_ranges(list(ranges)))
+            first = {}
+            for index in ranges:
+                first.setdefault(self.cells[index].atoms, index)
+            exact = self.integer_ranges(list(first.values()))
+            ranges = {index: exact[first[self.cells[index].atoms]] for index in ranges}
+        reported = set()
         for index, (lo, hi) in ranges.items():
-            if integers_in(lo, hi) < 3:
+            if integers_in(lo, hi) < 3 and self.cells[index].atoms not in reported:
+                reported.add(self.cells[index].atoms)
                 cell = self.cells[index]
                 found.append((cell.where, cell.text, lo, hi))
         return found
@@ -180,6 +218,8 @@ class Auditor:
 def integers_in(lo, hi):
     if hi == INF:
         return INF
+    if hi < lo:  # nothing seen yet
+        return 0
     return math.floor(hi + 1e-6) - math.ceil(lo - 1e-6) + 1
 
 
