@@ -28,8 +28,8 @@ only ever keeps integers that the relaxation allows; a range of fewer than
 three integers in the relaxation is certainly a disclosure. The converse
 (three integers in the relaxed range but fewer in the integer one) cannot
 happen for a table with totals (its equations form a network matrix, whose
-vertices are integral), and `integer_ranges` checks the joint systems of the
-tests with integer programming as well.
+vertices are integral); `integer_ranges` gives the exact integer ranges
+(mixed-integer programming) where a test asks for them.
 """
 
 from __future__ import annotations

@@ -56,6 +56,19 @@ def test_three_small_parts_of_a_small_total_hide_the_total_as_hidden_not_small()
     _audit(grid)
 
 
+def test_the_auditor_combines_what_two_tables_publish():
+    """Each table is safe alone; together the second gives away the first's
+    ":" and with it the "<5" beside it (12 - 9 = 3)."""
+    by_service = [[SMALL, HIDDEN, "12"], [HIDDEN, SMALL, "9"], ["10", "11", "21"]]
+    alone = Auditor()
+    alone.table(by_service, lambda i, j: {(i, j)})
+    assert not alone.narrowed()
+    together = Auditor()
+    together.table(by_service, lambda i, j: {(i, j)})
+    together.table([["9"]], lambda i, j: {(0, 1)}, totals=False)  # another reader's A2
+    assert ("[0][0]", SMALL, 3, 3) in {(w[-6:], t, lo, hi) for w, t, lo, hi in together.narrowed()}
+
+
 def test_small_counts_show_as_under_five_and_zero_as_zero():
     safe = suppress(_table([[3, 0, 10], [7, 8, 9]]))
     assert safe.rows[0][1][0].text == SMALL
@@ -78,15 +91,15 @@ def test_a_small_total_is_hidden_with_its_parts():
     assert safe.total_row[1][0].text == "11" or safe.total_row[1][0].hidden
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("seed", range(100))
 def test_random_tables_are_safe(seed):
     rng = random.Random(seed)
     rows = [[rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 15, 40]) for _ in range(rng.randint(1, 5))]]
     rows += [[rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 15, 40]) for _ in rows[0]]
              for _ in range(rng.randint(0, 6))]
-    # Integer programming on every sixth table only: it agrees with the LP
+    # Integer programming on every tenth table only: it agrees with the LP
     # on these network-shaped tables and costs ten times as much.
-    _audit(_grid(suppress(_table(rows))), integer=seed % 6 == 0)
+    _audit(_grid(suppress(_table(rows))), integer=seed % 10 == 0)
 
 
 def test_non_count_columns_follow_their_count():
