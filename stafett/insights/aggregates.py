@@ -458,6 +458,8 @@ class Dashboard:
 def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None) -> Dashboard:
     """All aggregates for these services and period, suppressed together with
     every other reader's and period's."""
+    if months not in PERIODS:
+        raise ValueError(f"not a period the view offers: {months}")
     scope = Scope(municipality, frozenset(service_ids), months, now or timezone.now())
     counts = _read(municipality, scope.now)
     readers = sorted(reader_scopes(municipality) | {scope.service_ids}, key=sorted)

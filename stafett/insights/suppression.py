@@ -406,7 +406,7 @@ class _Program:
         if status in (highspy.HighsModelStatus.kUnbounded,
                       highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return math.inf if sense == highspy.ObjSense.kMaximize else -math.inf
-        raise RuntimeError(f"suppression LP: {status}")
+        return None  # a time limit or trouble: nothing proven, so hide more
 
     def _extreme(self, n, sense):
         return self._objective(self.columns[n], np.ones(len(self.columns[n])), sense)
@@ -431,7 +431,8 @@ class _Program:
                     sign = (1.0, -1.0)[round_ % 2] if round_ < 2 else rng.choice((1.0, -1.0))
                     weights[self.columns[n]] += sign
                 columns = np.nonzero(weights)[0].astype(np.int32)
-                self._objective(columns, weights[columns], highspy.ObjSense.kMaximize)
+                if self._objective(columns, weights[columns], highspy.ObjSense.kMaximize) is None:
+                    break
                 x = np.array(h.getSolution().col_value)
                 for n in open_:
                     value = float(x[self.columns[n]].sum())
@@ -442,25 +443,30 @@ class _Program:
         return [n for n in todo if _choices(*seen[n]) < MIN_CHOICES]
 
     def narrowed(self, n) -> bool:
-        """Whether cell `n` keeps fewer than three possible values."""
+        """Whether cell `n` keeps fewer than three possible values (or that
+        could not be shown)."""
         v = self.values[n]
         hi = self._extreme(n, highspy.ObjSense.kMaximize)
+        if hi is None:
+            return True
         if _choices(v, hi) >= MIN_CHOICES:
             return False
-        return _choices(self._extreme(n, highspy.ObjSense.kMinimize), hi) < MIN_CHOICES
+        lo = self._extreme(n, highspy.ObjSense.kMinimize)
+        return lo is None or _choices(lo, hi) < MIN_CHOICES
 
     def binding(self, n):
         """None if cell `n` keeps three values; else the numbers whose bounds
         bind it at its maximum or minimum: visible ones (smallest first), then
         "<5" cells at their bound of 4."""
         hi = self._extreme(n, highspy.ObjSense.kMaximize)
-        if _choices(self.values[n], hi) >= MIN_CHOICES:
+        if hi is not None and _choices(self.values[n], hi) >= MIN_CHOICES:
             return None
-        found = [self._duals()] if hi != math.inf else []
+        found = [self._duals()] if hi is not None and hi != math.inf else []
         lo = self._extreme(n, highspy.ObjSense.kMinimize)
-        if _choices(lo, hi) >= MIN_CHOICES:
+        if hi is not None and lo is not None and _choices(lo, hi) >= MIN_CHOICES:
             return None
-        found.append(self._duals())
+        if lo is not None:
+            found.append(self._duals())
         visible, small = set(), set()
         for duals, rows in found:
             for k, (dual, row) in enumerate(zip(duals, rows, strict=True)):
