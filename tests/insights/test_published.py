@@ -63,7 +63,9 @@ def fill(world, *, seed=0, concerns=60, relays=45):
         meeting = relay_actions.plan_meeting(world.actor(world.health_nurse), first, kind="planning",
                                              place="Helsestasjonen", starts_at=now)
         kids = Child.objects.bulk_create([
-            Child(municipality=world.fjordvik, name=f"Tall {i}", birth_date=dt.date(2018, 1, 1))
+            # Each its own birth date: they are different children by any matching rule.
+            Child(municipality=world.fjordvik, name=f"Tall {i}",
+                  birth_date=dt.date(2014, 1, 1) + dt.timedelta(days=i))
             for i in range(concerns + relays)
         ])
         worries = []
