@@ -1,37 +1,62 @@
 """Small-number suppression for every aggregate the leadership view shows.
 
-Every table goes through `suppress` before it reaches a page, a CSV or an
-XLSX file; nothing else renders counts.
+Every table goes through `suppress_all` (or `suppress` for one table) before it
+reaches a page, a CSV or an XLSX file; nothing else renders counts.
 
-Rules (documented in the page's legend too):
-- A count from 1 to 4 is *primary* suppressed and shown as "<5".
-- 0 is shown as 0: it says that nobody is in the cell, which names nobody;
-  suppressing zeros would hide most of a small municipality's table for no
-  protection. (A 0 is never chosen as a complementary cell either, since
-  hiding it protects nothing.)
-- *Complementary* suppression stops the subtraction attack: in every line of
-  the table — each row with its row total and each column with its column
-  total, the totals' row and column included — no value may be the only hidden
-  one, or it could be worked out as total minus the rest. While some line has
-  exactly one hidden value, the smallest non-zero visible value of that line is
-  hidden too (shown as ":", "hidden to protect a small number"), until no line
-  has exactly one.
-- Tables that share a margin (the same population counted by two different
-  breakdowns, e.g. worries per level by service and by month) name it with a
-  `col_keys`/`grand_key`; `suppress_linked` repeats `suppress` with the union
-  of hidden margins forced hidden in every table that shows them, so one table
-  cannot give away what the other hides.
+The rule (docs/suppression.md says it for readers):
+- A count from 1 to 4 is *primary* suppressed and shown as "<5": a reader
+  knows it lies in 1..4.
+- 0 is shown as 0 and never hidden: it names nobody, and hiding zeros would
+  hide most of a small municipality's tables. So every hidden cell is >= 1.
+- No hidden cell may be narrowed, by any arithmetic on everything published,
+  to fewer than three possible values. Published means every table of every
+  reader (the coordinator's and each leader's) for every period: the same
+  count shown in two tables is one number, and nested periods and a leader's
+  subtotals add equations a reader can combine.
+- To get there, cells are hidden as ":" ("hidden to protect a small number"),
+  first by the classic rule (no row or column of a table with totals may have
+  exactly one hidden cell), then by linear programming over the whole set of
+  published numbers: while some hidden cell's range [min, max] under every
+  published equality holds fewer than three integers, the published number
+  that binds it (a non-zero dual) is hidden too. When only the "<5" of another
+  small cell binds it (three "<5" parts of a "<5" total are each at most 2),
+  that small cell is shown ":" instead of "<5", which takes away its upper
+  bound. A ":" therefore promises only ">= 1" to a reader.
 - Non-count columns (a median) are shown only when their row's count is shown
   and at least 5.
+
+Identity of numbers: each count cell is the number of records in a set, and
+the caller describes that set as a frozenset of *atoms* (disjoint pieces, e.g.
+("started", service id, month, level)); a total is the union of its cells.
+Two cells with the same atom set are the same number wherever they appear,
+and are hidden alike. A table without atoms gets atoms of its own (standalone).
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import os
+import random
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
 
 THRESHOLD = 5
 SMALL = "<5"
 HIDDEN = ":"
+# A hidden cell must keep this many possible integer values.
+MIN_CHOICES = 3
+_TOL = 1e-6
+
+Atoms = frozenset
+
+# The last decisions, by the caller's digest of their inputs: solving is the
+# expensive part, and most page views see counts that have not changed.
+_DECISIONS: OrderedDict = OrderedDict()
+_CACHE_SIZE = 32
 
 
 @dataclass
@@ -44,9 +69,9 @@ class Table:
     columns: list[str]
     rows: list[tuple[str, list]]
     totals: bool = True
-    # Shared-margin keys for the column totals and the grand total (or None).
-    col_keys: list[str | None] | None = None
-    grand_key: str | None = None
+    # Per body row and column: the atom set of the count (None for non-count
+    # columns). Without it the table's cells are standalone numbers.
+    atoms: list[list[Atoms | None]] | None = None
     # Non-count column index -> the count column whose row it depends on.
     depends: dict[int, int] = field(default_factory=dict)
     total_label: str = "Total"
@@ -65,7 +90,7 @@ class Cell:
 
 @dataclass
 class SafeTable:
-    """A table fit to show: every count under 5 hidden, none derivable."""
+    """A table fit to show: every count under 5 hidden, none narrowable."""
 
     key: str
     title: str
@@ -74,7 +99,6 @@ class SafeTable:
     rows: list[tuple[str, list[Cell]]]  # with the total row last when there are totals
     totals: bool
     note: str = ""
-    hidden_keys: frozenset[str] = frozenset()
 
     @property
     def body(self):
@@ -89,11 +113,27 @@ def _matrix(table: Table) -> list[list]:
     counts = [list(values) for _, values in table.rows]
     if not table.totals:
         return counts
+    assert not table.depends, "a table with totals has count columns only"
     width = len(table.columns)
     for row in counts:
         row.append(sum(row))
     counts.append([sum(row[j] for row in counts) for j in range(width + 1)])
     return counts
+
+
+def _atom_matrix(table: Table, token: int) -> list[list[Atoms | None]]:
+    n_cols = len(table.columns)
+    if table.atoms is None:
+        atoms = [[None if j in table.depends else Atoms({(token, i, j)}) for j in range(n_cols)]
+                 for i in range(len(table.rows))]
+    else:
+        atoms = [list(row) for row in table.atoms]
+    if not table.totals:
+        return atoms
+    for row in atoms:
+        row.append(Atoms().union(*row))
+    atoms.append([Atoms().union(*(row[j] for row in atoms)) for j in range(n_cols + 1)])
+    return atoms
 
 
 def _lines(n_rows: int, n_cols: int):
@@ -103,67 +143,382 @@ def _lines(n_rows: int, n_cols: int):
         yield [(i, j) for i in range(n_rows)]
 
 
-def suppress(table: Table, forced_keys: frozenset[str] = frozenset()) -> SafeTable:
-    """The table with primary and complementary suppression applied."""
-    m = _matrix(table)
-    n_rows, n_cols = len(m), (len(m[0]) if m else 0)
-    count_cols = [j for j in range(n_cols) if j not in table.depends]
-    primary = {
-        (i, j) for i in range(n_rows) for j in count_cols
-        if isinstance(m[i][j], int) and 0 < m[i][j] < THRESHOLD
-    }
-    hidden = set(primary)
-    if table.totals:
-        last = n_rows - 1
-        for j, key in enumerate((table.col_keys or []) + [table.grand_key]):
-            if key is not None and key in forced_keys:
-                hidden.add((last, j if j < len(table.columns) else n_cols - 1))
-        changed = True
-        while changed:
-            changed = False
-            for line in _lines(n_rows, n_cols):
-                if sum(1 for pos in line if pos in hidden) != 1:
+def suppress(table: Table) -> SafeTable:
+    """One table on its own."""
+    return suppress_all([table])[0]
+
+
+def suppress_all(tables: list[Table], relations=(), zeros=(), cache_key=None) -> list[SafeTable]:
+    """Suppress every table so that nothing published together narrows a hidden cell.
+
+    `relations`: pairs (smaller, larger) of atom sets that a reader knows to be
+    ordered (sum of one <= sum of the other). `zeros`: atom sets a reader knows
+    to be 0 without a table showing it (a row left out because it is empty).
+    `cache_key`: a digest of everything the decision depends on (the counts
+    and the tables' structure, not their language); the same key reuses the
+    last decision instead of solving again.
+
+    The decision depends on the order in which numbers first appear (ties go
+    to the first), so callers build their tables in an order that does not
+    depend on the reader's language.
+    """
+    value: dict[Atoms, int] = {}
+    grids = []
+    for token, table in enumerate(tables):
+        m, a = _matrix(table), _atom_matrix(table, token)
+        grids.append((m, a))
+        for i, row in enumerate(a):
+            for j, key in enumerate(row):
+                if key is None:
                     continue
-                candidates = [pos for pos in line if pos not in hidden and m[pos[0]][pos[1]] > 0]
-                if candidates:
-                    hidden.add(min(candidates, key=lambda p: (m[p[0]][p[1]], p)))
-                    changed = True
+                if value.setdefault(key, m[i][j]) != m[i][j]:
+                    raise ValueError(f"one count, two values in {table.key}")
+    for key in zeros:
+        if value.setdefault(Atoms(key), 0) != 0:
+            raise ValueError("a count said to be empty is not")
+    lines = [
+        [a[i][j] for i, j in line]
+        for (m, a), table in zip(grids, tables, strict=True) if table.totals
+        for line in _lines(len(a), len(a[0]) if a else 0)
+    ]
+    decided = _DECISIONS.get(cache_key) if cache_key is not None else None
+    if decided is None:
+        decided = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
+        if cache_key is not None:
+            _DECISIONS[cache_key] = decided
+            while len(_DECISIONS) > _CACHE_SIZE:
+                _DECISIONS.popitem(last=False)
+    else:
+        _DECISIONS.move_to_end(cache_key)
+    hidden, small = decided
+    return [_render(table, m, a, hidden, small) for (m, a), table in zip(grids, tables, strict=True)]
+
+
+def _render(table, m, a, hidden, small) -> SafeTable:
+    n_rows, n_cols = len(m), (len(m[0]) if m else 0)
+    shown_hidden = {(i, j) for i in range(n_rows) for j in range(n_cols)
+                    if a[i][j] is not None and a[i][j] in hidden}
     # A non-count column follows its count: shown only for a visible count >= 5.
     for col, count_col in table.depends.items():
         for i in range(n_rows):
             c = m[i][count_col]
-            if (i, count_col) in hidden or c is None or c < THRESHOLD:
-                hidden.add((i, col))
+            if (i, count_col) in shown_hidden or c is None or c < THRESHOLD:
+                shown_hidden.add((i, col))
 
     def cell(i, j):
         value = m[i][j]
-        if (i, j) in primary:
-            return Cell(SMALL, None, True)
-        if (i, j) in hidden:
-            return Cell(HIDDEN, None, True)
+        if (i, j) in shown_hidden:
+            return Cell(SMALL if a[i][j] in small else HIDDEN, None, True)
         if value is None:
             return Cell("–", None)
         return Cell(f"{value:g}" if isinstance(value, float) else str(value), value)
 
     labels = [label for label, _ in table.rows] + ([table.total_label] if table.totals else [])
-    rows = [(labels[i], [cell(i, j) for j in range(n_cols)]) for i in range(n_rows)]
-    hidden_keys = set()
-    if table.totals:
-        keys = (table.col_keys or [None] * len(table.columns)) + [table.grand_key]
-        hidden_keys = {k for j, k in enumerate(keys) if k and (n_rows - 1, j) in hidden}
     return SafeTable(
         key=table.key, title=table.title, row_header=table.row_header,
         columns=list(table.columns) + ([table.total_label] if table.totals else []),
-        rows=rows, totals=table.totals, note=table.note, hidden_keys=frozenset(hidden_keys),
+        rows=[(labels[i], [cell(i, j) for j in range(n_cols)]) for i in range(n_rows)],
+        totals=table.totals, note=table.note,
     )
 
 
-def suppress_linked(tables: list[Table]) -> list[SafeTable]:
-    """`suppress` every table, hiding a shared margin wherever any table hides it."""
-    forced: frozenset[str] = frozenset()
+def _protect(value, lines, relations):
+    """The hidden numbers, and those of them shown "<5" (the rest show ":").
+
+    Numbers that share no atom (directly or through others) cannot inform each
+    other, so each connected group of them is solved on its own.
+    """
+    hidden, small = set(), set()
+    zero = frozenset().union(*(k for k, v in value.items() if v == 0))
+    for keys, group_lines, group_relations in _components(value, lines, relations, zero):
+        h, s = _protect_group({k: value[k] for k in keys}, group_lines, group_relations, zero)
+        hidden |= h
+        small |= s
+    return hidden, small
+
+
+def _components(value, lines, relations, zero):
+    parent = {}
+
+    def find(a):
+        while parent.setdefault(a, a) != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def join(atoms):
+        atoms = [a for a in atoms if a not in zero]
+        for a in atoms[1:]:
+            parent[find(a)] = find(atoms[0])
+        return atoms[0] if atoms else None
+
+    for key, v in value.items():
+        if v > 0:
+            join(list(key))
+    for smaller, larger in relations:
+        join(list(smaller) + list(larger))
+    groups = {}
+    for key, v in value.items():
+        if v > 0:
+            groups.setdefault(find(next(a for a in key if a not in zero)), []).append(key)
+    for root, keys in groups.items():
+        members = set(keys)
+        yield (
+            keys,
+            [[k for k in line if k in members] for line in lines if any(k in members for k in line)],
+            [(s, b) for s, b in relations
+             if any(a not in zero and find(a) == root for a in s | b)],
+        )
+
+
+def _protect_group(value, lines, relations, zero):
+    keys = list(value)  # first appearance: the same tables give the same order
+    number = {k: n for n, k in enumerate(keys)}
+    values = [value[k] for k in keys]
+    small = {n for n, v in enumerate(values) if 0 < v < THRESHOLD}
+    hidden = set(small)
+    lines = [[number[k] for k in line] for line in lines]
+    program = _Program(keys, values, relations, zero)
+    certified: set[int] = set()
     while True:
-        safe = [suppress(t, forced) for t in tables]
-        union = frozenset().union(*(s.hidden_keys for s in safe)) | forced
-        if union == forced:
-            return safe
-        forced = union
+        _close_lines(lines, hidden, values)
+        program.show(hidden, small)
+        todo = sorted(hidden - certified)
+        narrowed = [n for n in program.unproven(todo) if program.narrowed(n)]
+        # Hiding more only relaxes the equations, so a cell that keeps three
+        # values now keeps them: certified cells are not asked again.
+        certified.update(n for n in todo if n not in narrowed)
+        if not narrowed:
+            return {keys[n] for n in hidden}, {keys[n] for n in small}
+        for n in narrowed:
+            program.show(hidden, small)
+            candidates = program.binding(n)
+            if candidates is None:  # an earlier fix freed it too
+                certified.add(n)
+                continue
+            # The first binding number whose release gives it back three
+            # values, else the smallest binding one; nothing left to release
+            # cannot happen while a visible number or a "<5" binds it.
+            chosen = candidates[0] if candidates else None
+            for candidate in candidates[:3]:
+                program.show(*_release(hidden, small, candidate))
+                if not program.narrowed(n):
+                    chosen = candidate
+                    certified.add(n)
+                    break
+            if chosen is not None:
+                hidden, small = _release(hidden, small, chosen)
+
+
+def _release(hidden, small, n):
+    """Hide a visible number, or turn a hidden "<5" into ":"."""
+    if n in hidden:
+        return hidden, small - {n}
+    return hidden | {n}, small
+
+
+def _close_lines(lines, hidden, values):
+    """The classic rule: no line of a table with totals has exactly one hidden cell."""
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(1 for n in line if n in hidden) != 1:
+                continue
+            candidates = [n for n in line if n not in hidden and values[n] > 0]
+            if candidates:
+                hidden.add(min(candidates, key=lambda n: (values[n], n)))
+                changed = True
+
+
+class _Program:
+    """The published numbers as one linear program (HiGHS, kept between
+    solves so that each new objective or bound starts from the last basis).
+
+    Columns: the atoms, non-negative and continuous; atoms of a published 0
+    are fixed at 0 and left out. Rows: every non-zero number, whose bounds say
+    what is published of it: a visible count is an equality, "<5" is 1..4,
+    ":" is >= 1 (zeros are never hidden); and the reader's known orderings.
+    The relaxed range of a cell contains every integer solution, so fewer
+    than three integers in it means fewer than three possible values (and
+    sums of disjoint sets keep its bounds integral in practice).
+    """
+
+    def __init__(self, keys, values, relations, zero):
+        # Atoms numbered in a fixed order (sets of strings iterate in a
+        # different order in every process): the same counts must give the
+        # same vertices, and so the same suppression, in every worker.
+        used = sorted({a for key in keys for a in key if a not in zero}, key=repr)
+        atoms = {a: i for i, a in enumerate(used)}
+        self.values = values
+        self.columns = [np.array(sorted(atoms[a] for a in key if a in atoms), dtype=np.int32)
+                        for key in keys]
+        self.cap = 2.0 * max(values, default=0) + 10
+        self.n_atoms = max(len(atoms), 1)
+        h = self.highs = _highs()
+        h.addVars(self.n_atoms, np.zeros(self.n_atoms), np.full(self.n_atoms, highspy.kHighsInf))
+        rows = list(self.columns) + [
+            (np.array([atoms[a] for a in s if a in atoms], dtype=np.int32),
+             np.array([atoms[a] for a in b if a in atoms], dtype=np.int32))
+            for s, b in relations
+        ]
+        starts, index, coef = [], [], []
+        for row in rows:
+            starts.append(len(index))
+            if isinstance(row, tuple):
+                index += [*row[0], *row[1]]
+                coef += [1.0] * len(row[0]) + [-1.0] * len(row[1])
+            else:
+                index += list(row)
+                coef += [1.0] * len(row)
+        lower = [float(v) for v in values] + [-highspy.kHighsInf] * len(relations)
+        upper = [float(v) for v in values] + [0.0] * len(relations)
+        h.addRows(len(rows), np.array(lower), np.array(upper), len(index),
+                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                  np.array(coef))
+        self.bounds = [(float(v), float(v)) for v in values]
+        self.cost = None
+
+    def show(self, hidden, small):
+        """Set every number's row to what is published of it."""
+        for n, v in enumerate(self.values):
+            if n not in hidden:
+                bounds = (float(v), float(v))
+            elif n in small:
+                bounds = (1.0, THRESHOLD - 1.0)
+            else:
+                bounds = (1.0, highspy.kHighsInf)
+            if self.bounds[n] != bounds:
+                self.highs.changeRowBounds(n, *bounds)
+                self.bounds[n] = bounds
+
+    def _objective(self, columns, weights, sense):
+        h = self.highs
+        if self.cost is not None:
+            h.changeColsCost(len(self.cost), self.cost, np.zeros(len(self.cost)))
+        h.changeColsCost(len(columns), columns, weights)
+        self.cost = columns
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return h.getInfo().objective_function_value
+        if status in (highspy.HighsModelStatus.kUnbounded,
+                      highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return math.inf if sense == highspy.ObjSense.kMaximize else -math.inf
+        return None  # a time limit or trouble: nothing proven, so hide more
+
+    def _extreme(self, n, sense):
+        return self._objective(self.columns[n], np.ones(len(self.columns[n])), sense)
+
+    def unproven(self, todo):
+        """`todo` less the cells that feasible points already show taking
+        values far enough apart. The points are vertices of the system with
+        the atoms capped (which only shrinks it): pushing all open cells up,
+        then down, then either way at random, while some are left."""
+        seen = {n: [self.values[n], self.values[n]] for n in todo}
+        rng = random.Random(len(todo))
+        h = self.highs
+        h.changeColsBounds(self.n_atoms, np.arange(self.n_atoms, dtype=np.int32),
+                           np.zeros(self.n_atoms), np.full(self.n_atoms, self.cap))
+        try:
+            for round_ in range(12):
+                open_ = [n for n in todo if _choices(*seen[n]) < MIN_CHOICES]
+                if len(open_) < 3:
+                    break
+                weights = np.zeros(self.n_atoms)
+                for n in open_:
+                    sign = (1.0, -1.0)[round_ % 2] if round_ < 2 else rng.choice((1.0, -1.0))
+                    weights[self.columns[n]] += sign
+                columns = np.nonzero(weights)[0].astype(np.int32)
+                if self._objective(columns, weights[columns], highspy.ObjSense.kMaximize) is None:
+                    break
+                x = np.array(h.getSolution().col_value)
+                for n in open_:
+                    value = float(x[self.columns[n]].sum())
+                    seen[n][0], seen[n][1] = min(seen[n][0], value), max(seen[n][1], value)
+        finally:
+            h.changeColsBounds(self.n_atoms, np.arange(self.n_atoms, dtype=np.int32),
+                               np.zeros(self.n_atoms), np.full(self.n_atoms, highspy.kHighsInf))
+        return [n for n in todo if _choices(*seen[n]) < MIN_CHOICES]
+
+    def narrowed(self, n) -> bool:
+        """Whether cell `n` keeps fewer than three possible values (or that
+        could not be shown)."""
+        v = self.values[n]
+        hi = self._extreme(n, highspy.ObjSense.kMaximize)
+        if hi is None:
+            return True
+        if _choices(v, hi) >= MIN_CHOICES:
+            return False
+        lo = self._extreme(n, highspy.ObjSense.kMinimize)
+        return lo is None or _choices(lo, hi) < MIN_CHOICES
+
+    def binding(self, n):
+        """None if cell `n` keeps three values; else the numbers whose bounds
+        bind it at its maximum or minimum: visible ones (smallest first), then
+        "<5" cells at their bound of 4."""
+        hi = self._extreme(n, highspy.ObjSense.kMaximize)
+        if hi is not None and _choices(self.values[n], hi) >= MIN_CHOICES:
+            return None
+        found = [self._duals()] if hi is not None and hi != math.inf else []
+        lo = self._extreme(n, highspy.ObjSense.kMinimize)
+        if hi is not None and lo is not None and _choices(lo, hi) >= MIN_CHOICES:
+            return None
+        if lo is not None:
+            found.append(self._duals())
+        visible, small = set(), set()
+        for duals, rows in found:
+            for k, (dual, row) in enumerate(zip(duals, rows, strict=True)):
+                if k >= len(self.values) or k == n or abs(dual) <= _TOL:
+                    continue
+                low, high = self.bounds[k]
+                if low == high:
+                    visible.add(k)
+                elif high == THRESHOLD - 1 and abs(row - high) <= _TOL:
+                    small.add(k)
+        if not visible and not small:
+            # Degenerate duals: every published number that shares an atom.
+            atoms = set(self.columns[n].tolist())
+            near = [k for k, cols in enumerate(self.columns)
+                    if k != n and atoms.intersection(cols.tolist())]
+            visible = {k for k in near if self.bounds[k][0] == self.bounds[k][1]}
+            small = {k for k in near if self.bounds[k][1] == THRESHOLD - 1}
+        return (sorted(visible, key=lambda k: (self.values[k], k)) + sorted(small))
+
+    def _duals(self):
+        solution = self.highs.getSolution()
+        return list(solution.row_dual), list(solution.row_value)
+
+
+def _highs():
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        # HiGHS prints its banner on the first instance; keep it out of the logs.
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            stdout = os.dup(1)
+            os.dup2(devnull.fileno(), 1)
+            try:
+                highs = highspy.Highs()
+            finally:
+                os.dup2(stdout, 1)
+                os.close(stdout)
+        _BANNER_SHOWN = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    # One thread keeps the path (and so the result) the same on every run;
+    # primal simplex from the last basis suits a changing objective.
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("presolve", "off")
+    highs.setOptionValue("simplex_strategy", 4)
+    return highs
+
+
+_BANNER_SHOWN = False
+
+
+def _choices(lo: float, hi: float) -> float:
+    if math.isinf(hi):
+        return math.inf
+    return math.floor(hi + _TOL) - math.ceil(lo - _TOL) + 1

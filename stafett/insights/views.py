@@ -23,8 +23,8 @@ def _months(request) -> int:
 
 
 def _legend() -> str:
-    return _('"<5": fewer than five, hidden. ":": hidden so that a small number cannot be '
-             'worked out from the totals. 0 means none.')
+    return _('"<5": fewer than five, hidden. ":": hidden so that no small number can be '
+             'worked out from the other figures; it may be any number from 1 up. 0 means none.')
 
 
 def _dashboard(request):
