@@ -29,8 +29,10 @@ from django.utils.translation import gettext as _
 
 from stafett.concerns.models import Concern
 from stafett.relay.models import Consent, LevelChange, Relay
-from stafett.tenancy.models import Membership, Service
+from stafett.relay.policy import consents_in_force
+from stafett.tenancy.models import Service
 
+from .policy import reader_scopes
 from .suppression import SafeTable, Table, suppress_all
 
 PERIODS = (3, 6, 12, 24)
@@ -153,9 +155,8 @@ def _read(municipality, now) -> Counts:
         counts.coverage[sid, bool(covered)] += n
     for holder, named, n in (
         Consent.services.through.objects.filter(
+            consent__in=consents_in_force(today).filter(given_on__lte=today),
             consent__municipality=municipality, consent__relay__status=Relay.Status.OPEN,
-            consent__withdrawn_at__isnull=True, consent__valid_until__gte=today,
-            consent__given_on__lte=today,
         ).values_list("consent__relay__holder_service_id", "service_id")
         .annotate(n=Count("consent__relay", distinct=True)).order_by()
     ):
@@ -274,9 +275,9 @@ def _rule_label(rule) -> str:
 
 
 def _in_force(today: dt.date):
-    return Consent.objects.filter(
-        relay=OuterRef("pk"), withdrawn_at__isnull=True, valid_until__gte=today, given_on__lte=today
-    )
+    """The relay's consent in force (relay/policy.py: the newest, not
+    withdrawn, not expired), given by today."""
+    return consents_in_force(today).filter(relay=OuterRef("pk"), given_on__lte=today)
 
 
 # --- The tables of one reader and period, built from the pieces ----------------
@@ -431,18 +432,6 @@ def _tables(c: Counts, service_ids: frozenset[int], months: int):
     covered, empty = services_covered(c, services)
     tables += [consent_coverage(c, services), covered]
     return tables, empty
-
-
-def reader_scopes(municipality) -> set[frozenset[int]]:
-    """Every set of services somebody may see aggregates of: the whole
-    municipality (the BTI coordinator) and each leader's services."""
-    everything = frozenset(Service.objects.filter(municipality=municipality).values_list("pk", flat=True))
-    led = defaultdict(set)
-    for user_id, sid in Membership.objects.filter(
-        municipality=municipality, active=True, role=Membership.Role.LEADER
-    ).values_list("user_id", "service_id"):
-        led[user_id].add(sid)
-    return {everything} | {frozenset(s) for s in led.values()}
 
 
 @dataclass
