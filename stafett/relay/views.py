@@ -565,7 +565,7 @@ def respond_to_handover(request, pk, handover_pk):
         messages.success(request, _("You have declined the handover. The holder has been told."))
         return redirect("relay:mine")
     return render(request, "relay/respond_to_handover.html", {
-        "relay": relay, "child": relay.child, "handover": pending, "nav": "relays",
+        "relay": relay, "child": relay.child, "handover": pending, "form": form, "nav": "relays",
     })
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.relays import covered_service_ids, relay_actions
 from stafett.access.views import staff
 from stafett.guides.models import Tool
-from stafett.lib.forms import with_version
+from stafett.lib.forms import OUT_OF_DATE, with_version
 
 from . import actions
 from . import forms_content as forms
@@ -130,7 +130,8 @@ def goal_achieved(request, pk, goal_id):
     goal = get_object_or_404(Goal.objects.filter(relay=relay), pk=goal_id)
     form = forms.VersionedForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, OUT_OF_DATE)
+        return redirect("relay_content:goal", pk=relay.pk, goal_id=goal.pk)
     try:
         actions.update_goal(request.actor, goal, version=form.cleaned_data["version"],
                             title=goal.title, indicator=goal.indicator, achieved=True)
