@@ -6,21 +6,27 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_otp import verify_token
 
+from stafett.lib import forms as fields
+
+# Far beyond any passphrase; a longer one is refused before it is hashed.
+PASSWORD_LIMIT = 1000
+
 
 class LoginForm(forms.Form):
     """Username and password. Authenticates with the request so django-axes
     counts every failure against the username and address."""
 
-    username = forms.CharField(
+    username = fields.LineField(
         label=_("Username"),
-        max_length=150,
+        limit=150,
         error_messages={"required": _("Enter your username.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    password = forms.CharField(
+    password = fields.LineField(
         label=_("Password"),
+        limit=PASSWORD_LIMIT,
         strip=False,
         error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -48,10 +54,10 @@ class LoginForm(forms.Form):
 class CodeForm(forms.Form):
     """A six-digit code from the authenticator app, checked against one device."""
 
-    code = forms.CharField(
+    code = fields.LineField(
         label=_("Code from your authenticator app"),
         help_text=_("Six digits. The code changes every 30 seconds."),
-        max_length=12,
+        limit=12,
         error_messages={"required": _("Enter the code from your authenticator app.")},
         widget=forms.TextInput(
             attrs={

@@ -5,11 +5,11 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.audit.models import LegalBasis
-from stafett.lib.forms import DateInput, DateTimeInput, VersionedForm
+from stafett.lib import forms as fields
+from stafett.lib.forms import VersionedForm
 from stafett.lib.national_id import InvalidNationalId, parse
 from stafett.tenancy.forms import MembershipChoiceField, memberships
 from stafett.tenancy.models import Membership
@@ -26,30 +26,42 @@ MAX_AGE_YEARS = 25
 
 
 class NewConcernForm(forms.Form):
-    service = forms.ModelChoiceField(queryset=None, label=_("Your service"), empty_label=None)
-    child_name = forms.CharField(
-        label=_("The child's name"), max_length=200,
+    service = fields.ModelChoiceField(queryset=None, label=_("Your service"), empty_label=None)
+    child_name = fields.LineField(
+        label=_("The child's name"),
         error_messages={"required": _("Write the child's name.")},
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput,
+    # BTI is for children and young people: born within the last 25 years.
+    birth_date = fields.DateField(
+        label=_("Date of birth"), required=False, back=MAX_AGE_YEARS, ahead=0,
+        error_messages={
+            "too_late": _("The date of birth cannot be in the future. For an unborn child, "
+                          "use the expected date."),
+            "too_early": _("BTI is for children and young people: the date of birth must be "
+                           "within the last 25 years."),
+        },
     )
-    expected_date = forms.DateField(
-        label=_("Expected date of birth (unborn child)"), required=False, widget=DateInput,
+    # A pregnancy lasts about nine months; a birth a little overdue is still expected.
+    expected_date = fields.DateField(
+        label=_("Expected date of birth (unborn child)"), required=False,
+        back=dt.timedelta(days=31), ahead=dt.timedelta(days=300),
         help_text=_("Only for a pregnancy: leave the date of birth empty."),
+        error_messages={key: _("The expected date must be within the next ten months.")
+                        for key in ("too_early", "too_late")},
     )
-    national_id = forms.CharField(
-        label=_("National identity number (optional)"), required=False, max_length=20,
+    national_id = fields.LineField(
+        label=_("National identity number (optional)"), required=False, limit=20,
         help_text=_("11 digits. It is checked, and shown masked afterwards."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    observations = forms.CharField(
-        label=_("What have you seen and heard?"), widget=forms.Textarea,
+    observations = fields.TextField(
+        label=_("What have you seen and heard?"),
         help_text=_("Describe observations: what, when, how often. Not conclusions."),
         error_messages={"required": _("Write what you have seen and heard.")},
     )
-    questions = forms.CharField(
-        label=_("What are you wondering about?"), widget=forms.Textarea, required=False,
+    # Shorter than the observations: both become a relay's area of concern.
+    questions = fields.TextField(
+        label=_("What are you wondering about?"), required=False, limit=fields.TEXT_LIMIT // 2,
         help_text=_("Write your questions, not diagnoses."),
     )
 
@@ -76,28 +88,6 @@ class NewConcernForm(forms.Form):
             return parse(raw, accept_synthetic=settings.STAFETT_ACCEPT_SYNTHETIC_IDS)
         except InvalidNationalId as error:
             raise forms.ValidationError(ID_MESSAGES[error.code]) from None
-
-    def clean_birth_date(self):
-        value = self.cleaned_data["birth_date"]
-        today = timezone.localdate()
-        if value and value > today:
-            raise forms.ValidationError(
-                _("The date of birth cannot be in the future. For an unborn child, use the expected date.")
-            )
-        if value and value < today.replace(year=today.year - MAX_AGE_YEARS):
-            raise forms.ValidationError(
-                _("BTI is for children and young people: the date of birth must be within the last 25 years.")
-            )
-        return value
-
-    def clean_expected_date(self):
-        value = self.cleaned_data["expected_date"]
-        today = timezone.localdate()
-        if value and not (today - dt.timedelta(days=31) <= value <= today + dt.timedelta(days=300)):
-            raise forms.ValidationError(
-                _("The expected date must be within the next ten months.")
-            )
-        return value
 
     def clean(self):
         data = super().clean()
@@ -136,29 +126,23 @@ class DefineForm(VersionedForm):
 
 
 class ShareForm(VersionedForm):
-    message = forms.CharField(
-        label=_("Message to your leader (optional)"), widget=forms.Textarea, required=False,
-    )
+    message = fields.TextField(label=_("Message to your leader (optional)"), required=False)
 
 
 class ConversationForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the conversation"), widget=DateInput)
-    participants = forms.CharField(
-        label=_("Who took part"), max_length=300,
+    held_on = fields.DateField(
+        label=_("Date of the conversation"), window="conversation",
+        error_messages={"too_late": _("The date of the conversation cannot be in the future.")},
+    )
+    participants = fields.LineField(
+        label=_("Who took part"), limit=300,
         help_text=_("For example: mother, father, the child, you."),
     )
-    summary = forms.CharField(label=_("What was said"), widget=forms.Textarea)
-    child_view = forms.CharField(
-        label=_("The child's own view, in the child's words"), widget=forms.Textarea,
-        required=False,
+    summary = fields.TextField(label=_("What was said"))
+    child_view = fields.TextField(
+        label=_("The child's own view, in the child's words"), required=False,
         help_text=_("Write what the child said, as the child said it. Leave empty if the child did not take part."),
     )
-
-    def clean_held_on(self):
-        value = self.cleaned_data["held_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date of the conversation cannot be in the future."))
-        return value
 
 
 class ReassignForm(forms.Form):
@@ -166,6 +150,7 @@ class ReassignForm(forms.Form):
 
     to = MembershipChoiceField(
         label=_("New responsible employee"), queryset=Membership.objects.none(),
+        empty_label=_("Choose an employee"),
         help_text=_("Someone who works in the service now. They will see the worry as its author."),
         error_messages={"required": _("Choose who should take over the worry.")},
     )
@@ -176,34 +161,37 @@ class ReassignForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = fields.TextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(VersionedForm):
-    outcome = forms.ChoiceField(
+    outcome = fields.ChoiceField(
         label=_("Is there reason to go on?"), choices=Concern.Outcome.choices,
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason for the decision"), widget=forms.Textarea)
+    reason = fields.TextField(label=_("Reason for the decision"))
 
 
 class CloseForm(VersionedForm):
-    reason = forms.CharField(
-        label=_("Reason for closing"), widget=forms.Textarea,
+    reason = fields.TextField(
+        label=_("Reason for closing"),
         help_text=_("For example: the worry has been resolved, or the work continues on level 1."),
     )
 
 
 class AcuteContactForm(forms.Form):
-    contacted = forms.ChoiceField(
+    contacted = fields.ChoiceField(
         label=_("Who did you contact?"), choices=AcuteContact.Contacted.choices,
         widget=forms.RadioSelect,
     )
-    contacted_at = forms.DateTimeField(
-        label=_("When"), widget=DateTimeInput,
+    # Contacts are made the same day and recorded soon after; a few minutes'
+    # grace for a clock that runs ahead.
+    contacted_at = fields.DateTimeField(
+        label=_("When"), back=1, ahead=dt.timedelta(minutes=5),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={"too_late": _("The time of the contact cannot be in the future.")},
     )
-    legal_basis = forms.ChoiceField(
+    legal_basis = fields.ChoiceField(
         label=_("Legal basis"), widget=forms.RadioSelect,
         choices=[
             (LegalBasis.DUTY_TO_REPORT, _("Duty to report to the child welfare service (child welfare act § 13-2)")),
@@ -211,16 +199,8 @@ class AcuteContactForm(forms.Form):
         ],
     )
     leader_informed = forms.BooleanField(label=_("My leader has been told"), required=False)
-    leader_name = forms.CharField(label=_("Which leader"), max_length=200, required=False)
-    note = forms.CharField(
-        label=_("What was said and agreed"), widget=forms.Textarea, required=False,
-    )
-
-    def clean_contacted_at(self):
-        value = self.cleaned_data["contacted_at"]
-        if value > timezone.now() + dt.timedelta(minutes=5):
-            raise forms.ValidationError(_("The time of the contact cannot be in the future."))
-        return value
+    leader_name = fields.LineField(label=_("Which leader"), required=False)
+    note = fields.TextField(label=_("What was said and agreed"), required=False)
 
     def clean(self):
         data = super().clean()

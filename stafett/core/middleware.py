@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 def language_for(request) -> str:
@@ -30,4 +30,27 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response that may carry
+    personal data, so that no browser cache or proxy keeps a child's data.
+
+    That is every response to a logged-in person, and every other response
+    except the public action guide (static files are served before this
+    middleware is reached). Whatever a view set is kept, made stricter."""
+
+    PUBLIC_NAMESPACES = frozenset({"guides_public"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        public = match is not None and match.namespace in self.PUBLIC_NAMESPACES
+        if (user is not None and user.is_authenticated) or not public:
+            patch_cache_control(response, no_store=True, private=True)
         return response

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from stafett.access.views import staff
 from stafett.guides.policy import require_guide_editor
+from stafett.lib import forms as fields
 
 from . import actions, diff
 from .models import Guide, Level, Step, Tool, Variant, other_language
@@ -69,7 +70,7 @@ class EditorForm(forms.Form):
 
     texts: list = []
     model: type = Step
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = fields.VersionField()
 
     def __init__(self, *args, guide: Guide, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,14 +83,17 @@ class EditorForm(forms.Form):
             for twin, lang in ((name, self.language), (f"{name}_other", self.other)):
                 model_field = self.model._meta.get_field(twin)
                 attrs = {"lang": lang}
-                widget = forms.Textarea(attrs=attrs | {"rows": 6}) if long else forms.TextInput(attrs)
-                self.fields[twin] = forms.CharField(
+                field_class, limit = (
+                    (fields.TextField, fields.LONG_TEXT_LIMIT) if long
+                    else (fields.LineField, model_field.max_length)
+                )
+                self.fields[twin] = field_class(
                     label=label if twin == name else format_lazy(
                         "{} ({})", label, LANGUAGE_NAMES.get(lang, lang)),
                     required=twin == "title",
-                    max_length=model_field.max_length,
+                    limit=limit,
                     help_text=help_text if twin == name else "",
-                    widget=widget,
+                    widget=forms.Textarea(attrs=attrs | {"rows": 6}) if long else forms.TextInput(attrs),
                     error_messages={"required": _("Write a title.")},
                 )
                 (self.text_names if twin == name else self.other_names).append(twin)
@@ -126,7 +130,7 @@ class LevelForm(EditorForm):
     model = Level
 
 
-class ToolChoiceField(forms.ModelMultipleChoiceField):
+class ToolChoiceField(fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
@@ -146,7 +150,7 @@ class NewStepForm(StepForm):
     def __init__(self, *args, level: Level, **kwargs):
         super().__init__(*args, **kwargs)
         self.level = level
-        self.fields["variant"] = forms.ChoiceField(
+        self.fields["variant"] = fields.ChoiceField(
             label=_("For which services"), choices=Variant.choices, required=False,
             widget=forms.RadioSelect, initial=Variant.COMMON,
             help_text=_("A step for one kind of service replaces the common step with the "
@@ -386,7 +390,7 @@ def add_step(request, number):
 
 
 class LockForm(forms.Form):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = fields.VersionField()
 
 
 @staff
@@ -421,7 +425,8 @@ def publish(request):
     draft = _draft_or_404(request)
     form = LockForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, fields.OUT_OF_DATE)
+        return redirect("guides_editor:index")
     try:
         version = actions.publish_draft(request.actor, draft,
                                         lock_version=form.cleaned_data["lock_version"])
@@ -469,8 +474,8 @@ def _versions(actor) -> tuple[list[Guide], Guide | None]:
 
 
 class CompareForm(forms.Form):
-    fra = forms.ChoiceField(label=gettext_lazy("From version"))
-    til = forms.ChoiceField(label=gettext_lazy("To version"))
+    fra = fields.ChoiceField(label=gettext_lazy("From version"))
+    til = fields.ChoiceField(label=gettext_lazy("To version"))
 
     def __init__(self, *args, published, draft, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from stafett.access.views import staff
 from stafett.guides.policy import require_guide_editor
+from stafett.lib import forms as fields
 
 from .loader import (
     DraftChanged,
@@ -88,7 +89,7 @@ class _ReplaceForm(forms.Form):
     """Carries the draft's lock_version as the page saw it (0: no draft), and
     asks to confirm when a draft would be replaced."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    lock_version = fields.VersionField()
     replace = forms.BooleanField(
         label=gettext_lazy("Replace the current draft"),
         help_text=gettext_lazy("The draft's texts, steps and tools are replaced; published "
@@ -191,7 +192,7 @@ class _FirstRadio(forms.RadioSelect):
 
 
 class TemplateForm(_ReplaceForm):
-    template = forms.ChoiceField(
+    template = fields.ChoiceField(
         label=gettext_lazy("Template"), widget=_FirstRadio,
         error_messages={"required": gettext_lazy("Choose a template."),
                         "invalid_choice": gettext_lazy("Choose one of the templates.")},

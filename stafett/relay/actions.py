@@ -26,6 +26,7 @@ from stafett.concerns.children import child_for
 from stafett.concerns.models import Child
 from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
+from stafett.lib.dates import add_years
 from stafett.lib.errors import Conflict
 from stafett.notify.outbox import tell
 from stafett.tenancy.models import Membership, Service
@@ -436,7 +437,7 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
         errors.append(_("The date of the conversation cannot be in the future."))
     if valid_until <= given_on:
         errors.append(_("The consent must be valid after the day it was given."))
-    elif valid_until > given_on.replace(year=given_on.year + MAX_CONSENT_YEARS):
+    elif valid_until > add_years(given_on, MAX_CONSENT_YEARS):
         errors.append(_("A consent can be valid for at most three years."))
     service_ids = {s.pk for s in services}
     if relay.holder_service_id not in service_ids:

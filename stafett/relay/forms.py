@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stafett.concerns.forms import NewConcernForm
-from stafett.lib.forms import DateInput, VersionedForm
+from stafett.lib import forms as fields
+from stafett.lib.dates import add_years
+from stafett.lib.forms import VersionedForm
 from stafett.tenancy.forms import MembershipChoiceField, memberships
 from stafett.tenancy.models import Membership, Service
 
+from .actions import MAX_CONSENT_YEARS
 from .models import Consent, Guardian, Relay
 
 LEVEL_CHOICES = [
@@ -25,12 +28,14 @@ LEVEL_CHOICES = [
 
 
 class LevelAndAreaMixin(forms.Form):
-    level = forms.TypedChoiceField(
+    level = fields.TypedChoiceField(
         label=_("Level"), choices=LEVEL_CHOICES, coerce=int, widget=forms.RadioSelect,
-        error_messages={"required": _("Choose level 1, 2 or 3.")},
+        error_messages={"required": _("Choose level 1, 2 or 3."),
+                        "invalid_choice": _("Choose level 1, 2 or 3.")},
     )
-    area_of_concern = forms.CharField(
-        label=_("Area of concern"), widget=forms.Textarea,
+    # Room for a worry's observations and questions, which it starts from.
+    area_of_concern = fields.TextField(
+        label=_("Area of concern"), limit=fields.LONG_TEXT_LIMIT,
         help_text=_("What the cooperation is about: what you have seen and what should be better."),
         error_messages={"required": _("Describe the area of concern.")},
     )
@@ -55,23 +60,23 @@ class DirectStartForm(NewConcernForm):
 
 
 class GuardianForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name"), max_length=200,
+    name = fields.LineField(
+        label=_("Name"),
         error_messages={"required": _("Write the guardian's name.")},
     )
-    relation = forms.CharField(
-        label=_("Relation to the child"), max_length=100,
+    relation = fields.LineField(
+        label=_("Relation to the child"), limit=100,
         help_text=_("For example: mother, father, foster mother."),
         error_messages={"required": _("Write the guardian's relation to the child.")},
     )
     parental_responsibility = forms.BooleanField(
         label=_("Has parental responsibility"), required=False, initial=True,
     )
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=20, required=False)
+    phone = fields.LineField(label=_("Phone (optional)"), limit=20, required=False)
 
 
 class ConsentForm(forms.Form):
-    guardians = forms.ModelMultipleChoiceField(
+    guardians = fields.ModelMultipleChoiceField(
         label=_("Guardians who consent"), queryset=Guardian.objects.none(),
         widget=forms.CheckboxSelectMultiple, required=False,
         help_text=_("Every guardian with parental responsibility must consent."),
@@ -79,25 +84,26 @@ class ConsentForm(forms.Form):
     child_consents = forms.BooleanField(
         label=_("The child consents too"), required=False,
     )
-    services = forms.ModelMultipleChoiceField(
+    services = fields.ModelMultipleChoiceField(
         label=_("Services the information may be shared with"), queryset=Service.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose the services the consent covers.")},
     )
-    purpose = forms.CharField(
-        label=_("What the information may be used for"), widget=forms.Textarea,
+    purpose = fields.TextField(
+        label=_("What the information may be used for"),
         error_messages={"required": _("Write what the information may be used for.")},
     )
-    given_on = forms.DateField(
-        label=_("Date of the conversation"), widget=DateInput,
-        error_messages={"required": _("Give the date of the conversation.")},
+    given_on = fields.DateField(
+        label=_("Date of the conversation"), window="consent_given",
+        error_messages={"required": _("Give the date of the conversation."),
+                        "too_late": _("The date of the conversation cannot be in the future.")},
     )
-    valid_until = forms.DateField(
-        label=_("Valid until"), widget=DateInput,
+    valid_until = fields.DateField(
+        label=_("Valid until"), window="consent_until",
         help_text=_("At most three years."),
         error_messages={"required": _("Give the date the consent ends.")},
     )
-    method = forms.ChoiceField(
+    method = fields.ChoiceField(
         label=_("How it was given"), choices=Consent.Method.choices, widget=forms.RadioSelect,
         initial=Consent.Method.DIGITAL,
     )
@@ -126,16 +132,24 @@ class ConsentForm(forms.Form):
             raise forms.ValidationError(_("Upload a PDF, PNG or JPEG file."))
         return scan
 
+    def clean(self):
+        data = super().clean()
+        given, until = data.get("given_on"), data.get("valid_until")
+        # The action says the same; said here too, the person reads it beside the field.
+        if given and until and until > add_years(given, MAX_CONSENT_YEARS):
+            self.add_error("valid_until", _("A consent can be valid for at most three years."))
+        return data
+
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why the consent is withdrawn"), widget=forms.Textarea,
+    reason = fields.TextField(
+        label=_("Why the consent is withdrawn"),
         error_messages={"required": _("Write why the consent was withdrawn.")},
     )
 
 
 class ParticipantForm(forms.Form):
-    service = forms.ModelChoiceField(
+    service = fields.ModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(),
         empty_label=_("Choose a service"),
         error_messages={"required": _("Choose the service that takes part.")},
@@ -144,8 +158,8 @@ class ParticipantForm(forms.Form):
         label=_("Named person (optional)"), queryset=Membership.objects.none(), required=False,
         empty_label=_("No named person: the service takes part"),
     )
-    task = forms.CharField(
-        label=_("Task in the relay"), max_length=300, required=False,
+    task = fields.LineField(
+        label=_("Task in the relay"), limit=300, required=False,
         help_text=_("For example: follows up sleep at the health station."),
     )
 
@@ -169,8 +183,8 @@ class HandoverForm(forms.Form):
         help_text=_("The person, and the service they will hold the relay for."),
         error_messages={"required": _("Choose who should take over.")},
     )
-    note = forms.CharField(
-        label=_("What is handed over"), widget=forms.Textarea,
+    note = fields.TextField(
+        label=_("What is handed over"),
         help_text=_("Where the work stands, what is agreed with the family, what comes next."),
         error_messages={"required": _("Write what is handed over.")},
     )
@@ -185,11 +199,12 @@ class AppointForm(forms.Form):
 
     to = MembershipChoiceField(
         label=_("New holder"), queryset=Membership.objects.none(),
+        empty_label=_("Choose the new holder"),
         help_text=_("Someone who works in the holder's service now."),
         error_messages={"required": _("Choose who should take over.")},
     )
-    note = forms.CharField(
-        label=_("What the new holder needs to know"), widget=forms.Textarea,
+    note = fields.TextField(
+        label=_("What the new holder needs to know"),
         help_text=_("Why you ask them, and where to start. Not the content of the log."),
         error_messages={"required": _("Write what the new holder needs to know.")},
     )
@@ -200,26 +215,26 @@ class AppointForm(forms.Form):
 
 
 class HandoverResponseForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("accept", "accept"), ("decline", "decline")],
+    decision = fields.ChoiceField(
+        label=_("Your answer"), choices=[("accept", "accept"), ("decline", "decline")],
     )
 
 
 class CloseForm(VersionedForm):
-    reason = forms.ChoiceField(
+    reason = fields.ChoiceField(
         label=_("Reason for closing"), choices=Relay.ClosingReason.choices, widget=forms.RadioSelect,
         error_messages={"required": _("Choose why the relay is closed.")},
     )
-    summary = forms.CharField(
-        label=_("Closing summary"), widget=forms.Textarea,
+    summary = fields.TextField(
+        label=_("Closing summary"),
         help_text=_("What was done, what changed, and what the family takes with them."),
         error_messages={"required": _("Write a closing summary.")},
     )
-    child_last_word = forms.CharField(
-        label=_("The child's last word"), widget=forms.Textarea, required=False,
+    child_last_word = fields.TextField(
+        label=_("The child's last word"), required=False,
         help_text=_("In the child's own words."),
     )
-    parents_last_word = forms.CharField(
-        label=_("The parents' last word"), widget=forms.Textarea, required=False,
+    parents_last_word = fields.TextField(
+        label=_("The parents' last word"), required=False,
     )
 

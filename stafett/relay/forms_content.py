@@ -12,7 +12,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stafett.lib.forms import DateInput, DateTimeInput, VersionedForm
+from stafett.lib import forms as fields
+from stafett.lib.forms import VersionedForm
 from stafett.tenancy.models import Membership, Service
 
 from .forms import LEVEL_CHOICES
@@ -25,11 +26,11 @@ TEXTAREA = {"rows": 4}
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(
-        label=_("What should be better?"), max_length=300,
+    title = fields.LineField(
+        label=_("What should be better?"), limit=300,
         error_messages={"required": _("Write what should be better.")},
     )
-    indicator = forms.CharField(
+    indicator = fields.TextField(
         label=_("How will we see it?"), widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Describe what the child, the parents or the staff will notice when the goal is reached."),
         error_messages={"required": _("Write how we will see that the goal is reached.")},
@@ -49,20 +50,20 @@ def _person_label(membership) -> str:
 
 
 class MeasureDatesForm(forms.Form):
-    what = forms.CharField(
+    what = fields.TextField(
         label=_("What will be done?"), widget=forms.Textarea(attrs=TEXTAREA),
         error_messages={"required": _("Write what will be done.")},
     )
-    starts_on = forms.DateField(
-        label=_("Start"), widget=DateInput,
+    starts_on = fields.DateField(
+        label=_("Start"), window="plan",
         error_messages={"required": _("Give the date the measure starts.")},
     )
-    deadline = forms.DateField(
-        label=_("Deadline"), widget=DateInput,
+    deadline = fields.DateField(
+        label=_("Deadline"), window="plan",
         error_messages={"required": _("Give the deadline of the measure.")},
     )
-    evaluate_on = forms.DateField(
-        label=_("Evaluation date"), widget=DateInput,
+    evaluate_on = fields.DateField(
+        label=_("Evaluation date"), window="plan",
         help_text=_("When the measure will be evaluated."),
         error_messages={"required": _("Give the date the measure will be evaluated.")},
     )
@@ -81,15 +82,15 @@ class MeasureForm(MeasureDatesForm):
     field_order = ["what", "responsible_service", "responsible_person", "goal",
                    "starts_on", "deadline", "evaluate_on"]
 
-    responsible_service = forms.ModelChoiceField(
+    responsible_service = fields.ModelChoiceField(
         queryset=Service.objects.none(), label=_("Responsible service"), empty_label=None,
         help_text=_("Only services covered by the consent can be responsible."),
     )
-    responsible_person = forms.ChoiceField(
+    responsible_person = fields.ChoiceField(
         label=_("Responsible person (optional)"), required=False,
         help_text=_("Must work in the responsible service."),
     )
-    goal = forms.ModelChoiceField(
+    goal = fields.ModelChoiceField(
         queryset=Goal.objects.none(), label=_("Goal it works towards (optional)"), required=False,
         empty_label=_("No particular goal"),
     )
@@ -133,7 +134,7 @@ class MeasureEditForm(VersionedForm, MeasureDatesForm):
 # --- evaluations -----------------------------------------------------------------
 
 
-class _TitledChoice(forms.ModelChoiceField):
+class _TitledChoice(fields.ModelChoiceField):
     def label_from_instance(self, obj):
         if isinstance(obj, Goal):
             return obj.title
@@ -160,17 +161,17 @@ class EvaluationForm(forms.Form):
         queryset=Meeting.objects.none(), label=_("At the meeting (optional)"), required=False,
         empty_label=_("Not at a meeting"),
     )
-    what_happened = forms.CharField(
+    what_happened = fields.TextField(
         label=_("What happened?"), widget=forms.Textarea(attrs=TEXTAREA),
         error_messages={"required": _("Write what happened.")},
     )
-    child_view = forms.CharField(label=_("The child's view"), widget=forms.Textarea(attrs=TEXTAREA),
-                                 required=False)
-    parents_view = forms.CharField(label=_("The parents' view"), widget=forms.Textarea(attrs=TEXTAREA),
-                                   required=False)
-    professionals_view = forms.CharField(label=_("The professionals' view"),
-                                         widget=forms.Textarea(attrs=TEXTAREA), required=False)
-    conclusion = forms.CharField(
+    child_view = fields.TextField(label=_("The child's view"), widget=forms.Textarea(attrs=TEXTAREA),
+                                  required=False)
+    parents_view = fields.TextField(label=_("The parents' view"), widget=forms.Textarea(attrs=TEXTAREA),
+                                    required=False)
+    professionals_view = fields.TextField(label=_("The professionals' view"),
+                                          widget=forms.Textarea(attrs=TEXTAREA), required=False)
+    conclusion = fields.TextField(
         label=_("Conclusion"), widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("What do we continue, change or stop?"),
         error_messages={"required": _("Write the conclusion.")},
@@ -192,7 +193,7 @@ class EvaluationForm(forms.Form):
 # --- meetings ----------------------------------------------------------------------
 
 
-class _ParticipantChoice(forms.ModelMultipleChoiceField):
+class _ParticipantChoice(fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         if obj.user_id:
             return f"{obj.user.get_full_name()} ({obj.service.name})"
@@ -204,21 +205,22 @@ def active_participants(relay):
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
-    starts_at = forms.DateTimeField(
-        label=_("Time"), widget=DateTimeInput,
+    kind = fields.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
+    starts_at = fields.DateTimeField(
+        label=_("Time"), window="plan",
         error_messages={"required": _("Give the time of the meeting."),
                         "invalid": _("Give the date and time of the meeting.")},
     )
-    place = forms.CharField(
-        label=_("Place"), max_length=200, error_messages={"required": _("Write where the meeting is.")},
+    place = fields.LineField(
+        label=_("Place"), error_messages={"required": _("Write where the meeting is.")},
     )
     invited = _ParticipantChoice(
         queryset=None, label=_("Invited participants"), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
     )
-    agenda = forms.CharField(
+    agenda = fields.TextField(
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
+        limit=fields.LONG_TEXT_LIMIT,
         help_text=_("Where the agenda says so, the time, the place and the invited "
                     "participants are filled in when you save. Left empty, the standard "
                     "agenda is used."),
@@ -234,17 +236,17 @@ class MinutesForm(VersionedForm):
         queryset=None, label=_("Participants present"), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
     )
-    guardians_present = forms.ModelMultipleChoiceField(
+    guardians_present = fields.ModelMultipleChoiceField(
         queryset=None, label=_("Guardians present"), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
     )
     child_present = forms.BooleanField(label=_("The child took part"), required=False)
-    minutes = forms.CharField(
-        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}),
+    minutes = fields.TextField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}), limit=fields.LONG_TEXT_LIMIT,
         help_text=_("What was discussed. The minutes become the log's entry for the meeting."),
         error_messages={"required": _("Write the minutes.")},
     )
-    decisions = forms.CharField(
+    decisions = fields.TextField(
         label=_("Decisions"), widget=forms.Textarea(attrs=TEXTAREA), required=False,
         help_text=_("What was agreed: measures, who is responsible, deadlines, the next meeting."),
     )
@@ -256,15 +258,15 @@ class MinutesForm(VersionedForm):
 
 
 class LevelChangeForm(forms.Form):
-    to_level = forms.TypedChoiceField(
+    to_level = fields.TypedChoiceField(
         label=_("New level"), coerce=int, widget=forms.RadioSelect(attrs={"class": "choices"}),
         error_messages={"required": _("Choose the new level.")},
     )
-    reason = forms.CharField(
+    reason = fields.TextField(
         label=_("Reason for the change"), widget=forms.Textarea(attrs=TEXTAREA),
         error_messages={"required": _("Write the reason for the change.")},
     )
-    release_services = forms.ModelMultipleChoiceField(
+    release_services = fields.ModelMultipleChoiceField(
         queryset=Service.objects.none(), required=False,
         label=_("When moving down: services that leave the relay"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "choices"}),
@@ -295,19 +297,19 @@ class LevelChangeForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(
+    kind = fields.ChoiceField(
         label=_("Kind of entry"), widget=forms.RadioSelect(attrs={"class": "choices"}),
         choices=[(Entry.Kind.NOTE, _("Note")), (Entry.Kind.BRIGHT_SPOT, _("Bright spot"))],
         help_text=_("A bright spot is something that went well."),
     )
-    text = forms.CharField(
+    text = fields.TextField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Write the text of the entry.")},
     )
 
 
 class CorrectionForm(forms.Form):
-    text = forms.CharField(
+    text = fields.TextField(
         label=_("Corrected text"), widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The earlier wording stays visible in the log, marked as corrected."),
         error_messages={"required": _("Write the corrected text.")},
@@ -315,12 +317,12 @@ class CorrectionForm(forms.Form):
 
 
 class WithholdForm(forms.Form):
-    guardian = forms.ModelChoiceField(
+    guardian = fields.ModelChoiceField(
         queryset=None, label=_("Withhold from"), empty_label=None,
         widget=forms.RadioSelect(attrs={"class": "choices"}),
         error_messages={"required": _("Choose the guardian.")},
     )
-    reason = forms.CharField(
+    reason = fields.TextField(
         label=_("Reason"), widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("For example suspected violence by this guardian. The reason is recorded."),
         error_messages={"required": _("Write why the entry is withheld from this guardian.")},

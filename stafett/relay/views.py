@@ -601,8 +601,8 @@ def respond_to_handover(request, pk, handover_pk):
     coordinator when the holder has left — reads what is handed over, and
     accepts or declines."""
     actor = request.actor
+    form = forms.HandoverResponseForm(request.POST or None)
     if request.method == "POST":
-        form = forms.HandoverResponseForm(request.POST)
         if form.is_valid():
             accept = form.cleaned_data["decision"] == "accept"
             pending = load_handover(actor, pk, handover_pk, "accept")
@@ -616,7 +616,7 @@ def respond_to_handover(request, pk, handover_pk):
     relay = pending.relay
     return render(request, "relay/respond_to_handover.html", {
         "relay": relay, "child": relay.child, "handover": pending, "nav": "relays",
-        "may_view": "view" in relay_actions(actor, relay),
+        "may_view": "view" in relay_actions(actor, relay), "form": form,
     })
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.views import staff
 from stafett.guides import placeholders
 from stafett.guides.models import Tool
-from stafett.lib.forms import with_version
+from stafett.lib.forms import OUT_OF_DATE, with_version
 
 from . import actions
 from . import forms_content as forms
@@ -128,10 +127,11 @@ def goal_edit(request, pk, goal_id):
 @require_POST
 def goal_achieved(request, pk, goal_id):
     """One click: mark a goal achieved (with the version the page showed)."""
+    relay, goal = actions.read_relay(request.actor, pk, "content", part=_part(Goal, goal_id))
     form = forms.VersionedForm(request.POST)
     if not form.is_valid():
-        raise Http404
-    relay, goal = actions.read_relay(request.actor, pk, "content", part=_part(Goal, goal_id))
+        messages.error(request, OUT_OF_DATE)
+        return redirect("relay_content:goal", pk=relay.pk, goal_id=goal.pk)
     try:
         actions.update_goal(request.actor, goal, version=form.cleaned_data["version"],
                             title=goal.title, indicator=goal.indicator, achieved=True)

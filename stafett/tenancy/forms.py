@@ -1,12 +1,12 @@
 """Choosing a person by where they work: shared by every form that names
 someone for a task (a participant, a new holder, a new author)."""
 
-from django import forms
+from stafett.lib import forms as fields
 
 from .models import Membership
 
 
-class MembershipChoiceField(forms.ModelChoiceField):
+class MembershipChoiceField(fields.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.user.display_name} – {obj.service.name}"
 

@@ -59,3 +59,26 @@ def test_lockout_page_speaks_the_visitors_language(world):
     _fail(client, world.teacher, settings.AXES_FAILURE_LIMIT)
     response = password_login(client, world.teacher)
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_failures_from_many_addresses_lock_the_account(world):
+    """A guesser who spreads the attempts over many addresses is stopped as
+    surely as one who uses one; the person is told in bokmål."""
+    addresses = [f"192.0.2.{n}" for n in range(1, settings.AXES_FAILURE_LIMIT + 1)]
+    responses = [password_login(Client(REMOTE_ADDR=address), world.teacher, password="feil-passord-her")
+                 for address in addresses]
+    assert all(r.status_code == 200 for r in responses[:-1])
+    assert responses[-1].status_code == 403
+
+    fresh = Client(REMOTE_ADDR="198.51.100.7")  # an address that never failed
+    response = password_login(fresh, world.teacher)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in fresh.session
+    html = response.content.decode()
+    assert '<html lang="nb">' in html
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    assert f"sperret i {minutes} minutt" in html
+
+    # The lock is on the account, not on the addresses: Kasper logs in from one of them.
+    colleague = Client(REMOTE_ADDR=addresses[0])
+    assert password_login(colleague, world.colleague).status_code == 302
