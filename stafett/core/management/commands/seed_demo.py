@@ -60,7 +60,14 @@ PEOPLE = [
     ("cora", "Cora", "Koordinatorsen", "9901", None, "coordinator"),
     ("per", "Per", "Åsheimsen", "9902", "Åsheim skule", "leader"),
     ("siri", "Siri", "Åsheimsen", "9902", "Åsheim barnehage", "employee"),
+    ("tone", "Tone", "Pendlersen", "9901", "PPT Fjordvik", "employee"),
+    ("heidi", "Heidi", "Hagen", "9901", "Helsestasjon og skolehelsetjeneste", "employee"),
 ]
+# Inter-municipal work: Tone is in Åsheim's family service too.
+SECOND_MEMBERSHIPS = [("tone", "9902", "Familietenesta", "employee")]
+# Heidi has left the health station (which has no leader): the relay she held
+# waits for the BTI coordinator to appoint a new holder.
+LEFT = ["heidi"]
 
 ROLE_TEXT = {
     "kari": "pedagogisk leder i barnehagen: bekymringer og en stafettlogg",
@@ -70,9 +77,11 @@ ROLE_TEXT = {
     "lise": "rektor: leder av en annen tjeneste",
     "hanne": "helsesykepleier: holder en stafettlogg på nivå 2, der voksentjenesten ber om å delta",
     "vidar": "voksentjeneste: har bedt om å delta i en stafettlogg som finnes fra før",
-    "cora": "BTI-koordinator: ser ingen barns data",
+    "cora": "BTI-koordinator: ser ingen barns data, men oppnevner ny holder for Heidis stafettlogg",
     "per": "leder i Åsheim: en annen kommune",
     "siri": "ansatt i Åsheim",
+    "tone": "PPT i Fjordvik og familietenesta i Åsheim: bytter kommune øverst på siden",
+    "heidi": "har sluttet på helsestasjonen: ser ingenting lenger",
 }
 
 
@@ -121,12 +130,18 @@ class Command(BaseCommand):
                     MunicipalityRole.objects.create(
                         municipality=municipalities[number], user=user, role=role,
                     )
+            for username, number, service, role in SECOND_MEMBERSHIPS:
+                Membership.objects.create(
+                    municipality=municipalities[number], service=services[service],
+                    user=User.objects.get(username=username), role=role,
+                )
             User.objects.create_superuser(
                 username="drift", password=DEMO_PASSWORD, email="drift@example.invalid",
             )
         self._worries(municipalities["9901"], services["Solsikken barnehage"])
         self._worries(municipalities["9902"], services["Åsheim barnehage"], author="siri")
         self._relays(municipalities["9901"], services)
+        self._departed_holder(municipalities["9901"], services)
 
     def _relays(self, municipality, services):
         """Two stafettlogger: Kari's from a level-0 decision, on level 1 with a
@@ -207,6 +222,28 @@ class Command(BaseCommand):
                 child={"name": "Sara Nyland", "birth_date": birth, "expected_date": None,
                        "national_id": make_synthetic(birth, 11)},
             )
+
+    def _departed_holder(self, municipality, services):
+        """Heidi held Emil's stafettlogg for the health station, then left."""
+        today = timezone.localdate()
+        health = services["Helsestasjon og skolehelsetjeneste"]
+        heidi = User.objects.get(username="heidi")
+        with scope(municipality=municipality):
+            actor = build_actor(heidi, municipality.pk)
+            birth = today - dt.timedelta(days=3 * 365 + 70)
+            relay = relay_actions.start_relay(
+                actor, service=health, level=1, area_of_concern="Språk og samspill med andre barn.",
+                child={"name": "Emil Sand", "birth_date": birth, "expected_date": None,
+                       "national_id": make_synthetic(birth, 21)},
+            )
+            father = relay_actions.add_guardian(actor, relay, name="Are Sand", relation="far")
+            relay_actions.give_consent(
+                actor, relay, guardians=[father], child_consents=False, services=[health],
+                purpose="Helsestasjonen følger opp språket til Emil.",
+                given_on=today - dt.timedelta(days=60), valid_until=today + dt.timedelta(days=300),
+                method="digital",
+            )
+        Membership.objects.filter(user__username__in=LEFT).update(active=False)
 
     def _worries(self, municipality, service, author="kari"):
         today = timezone.localdate()
