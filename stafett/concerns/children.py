@@ -25,6 +25,8 @@ from django_scopes import scopes_disabled
 
 from stafett.lib.names import name_key
 
+from .models import Child
+
 # Re-reading after a lost race needs one more round; more would mean the rule
 # itself is broken, which must not be hidden by looping.
 _ATTEMPTS = 3
@@ -39,8 +41,6 @@ def child_for(municipality, *, name: str, birth_date: dt.date | None = None,
     stored name is never changed by what is typed, and the caller must not show
     it: each case keeps the name its own author typed.
     """
-    from .models import Child
-
     key = name_key(name)
     children = Child.objects.filter(municipality=municipality, duplicate_of__isnull=True)
     for _attempt in range(_ATTEMPTS):
