@@ -5,9 +5,10 @@ one translated sentence that is shown in the app and sent by e-mail. The
 sentence never holds personal data: the e-mail says *that* something needs
 the person, and the app, behind login and the policy layer, shows what.
 
-Adding a kind: `register(Kind("code", _("Sentence.")))` in the module that
-owns the event (or below in BUILTIN if it belongs to the relay or worry
-work), then run makemessages and translate the sentence. A kind that is
+Adding a kind: `register(Kind("code", _("Sentence.")))` below if it belongs
+to the relay or worry work, or in the app that owns the event, imported from
+that app's `notify_kinds.py` (NotifyConfig.ready loads every app's), then run
+makemessages and translate the sentence. A kind that is
 only e-mailed (the daily digest) sets `in_app=False` and brings its own
 `render_email(message) -> (subject, body)`.
 """
