@@ -229,6 +229,8 @@ def handover_actions(actor: Actor, handover, relay) -> frozenset[str]:
     the consent covers that service (an appointment stays within the holder's
     service); whoever asked (the holder, or the appointing leader or
     coordinator) cancels."""
+    if not RELAY.allows(relay.status, "handover"):
+        return frozenset()
     allowed: set[str] = set()
     if (actor.is_user(handover.to_user_id) and actor.works_in(handover.to_service_id)
             and Handover.objects.filter(_answerable_q(), pk=handover.pk).exists()):
@@ -237,10 +239,7 @@ def handover_actions(actor: Actor, handover, relay) -> frozenset[str]:
         allowed.add("cancel")
     if handover.kind == Handover.Kind.APPOINTMENT and appointment_basis(actor, relay):
         allowed.add("cancel")
-    return frozenset(allowed) & HANDOVER.actions(handover.status) & (
-        frozenset({"accept", "decline", "cancel"}) if RELAY.allows(relay.status, "handover")
-        else frozenset()
-    )
+    return frozenset(allowed) & HANDOVER.actions(handover.status)
 
 
 def pending_for(actor: Actor) -> QuerySet:

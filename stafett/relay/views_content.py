@@ -274,10 +274,6 @@ def _pending_to_placeholders(text: str) -> str:
     return text
 
 
-def _fill(text: str, values: dict) -> str:
-    return placeholders.fill(text, values)
-
-
 def _participant_label(participant) -> str:
     if participant.user_id:
         return f"{participant.user.get_full_name()} ({participant.service.name})"
@@ -337,14 +333,14 @@ def meeting_new(request, pk):
     template = meeting_template(relay)
     agenda = template or default_agenda(kind)
     form = forms.MeetingForm(request.POST or None, relay=relay, initial={
-        "kind": kind, "agenda": _fill(agenda, _agenda_values(request, relay)),
+        "kind": kind, "agenda": placeholders.fill(agenda, _agenda_values(request, relay)),
     })
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         invited = list(data["invited"])
         text = (_pending_to_placeholders(data["agenda"].strip()) or template
                 or default_agenda(data["kind"]))
-        agenda = _fill(text, _agenda_values(request, relay, starts_at=data["starts_at"],
+        agenda = placeholders.fill(text, _agenda_values(request, relay, starts_at=data["starts_at"],
                                             place=data["place"], invited=invited))
         try:
             meeting = actions.plan_meeting(
@@ -361,23 +357,17 @@ def meeting_new(request, pk):
     ))
 
 
-
-
-def _agenda_blocks(text):
-    return placeholders.blocks(text)
-
-
 @staff
 def meeting_detail(request, pk, meeting_id):
     relay, meeting = actions.read_relay(request.actor, pk, part=_part(Meeting, meeting_id))
     invited = list(meeting.invited.select_related("user", "service"))
     # Saving fills the agenda in; filling it again shows no raw placeholder even
     # for an agenda written some other way (a filled-in text is left as it is).
-    agenda = _fill(meeting.agenda, _agenda_values(
+    agenda = placeholders.fill(meeting.agenda, _agenda_values(
         request, relay, starts_at=meeting.starts_at, place=meeting.place, invited=invited))
     return render(request, "relay/content/meeting_detail.html", _context(
         request, relay, meeting=meeting,
-        agenda=_agenda_blocks(agenda),
+        agenda=placeholders.blocks(agenda),
         invited=invited,
         present=list(meeting.present.select_related("user", "service")),
         guardians_present=list(meeting.guardians_present.all()),
