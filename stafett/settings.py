@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "stafett.notify",
     "stafett.followup",
+    "stafett.oidc",
+    "stafett.citizen",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stafett.tenancy.middleware.MunicipalityScopeMiddleware",
+    "stafett.citizen.middleware.CitizenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "stafett.core.context_processors.stafett",
                 "stafett.followup.context_processors.badge",
                 "stafett.notify.context_processors.badge",
+                "stafett.citizen.context_processors.family",
             ],
         },
     },
@@ -148,6 +152,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # request, so only inactivity lets it run out.
 SESSION_COOKIE_AGE = int(os.environ.get("STAFETT_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
+# Citizens (ID-porten) after 15 idle minutes, whatever staff get.
+STAFETT_CITIZEN_IDLE_SECONDS = int(os.environ.get("STAFETT_CITIZEN_IDLE_SECONDS", 15 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -197,6 +203,8 @@ if env_bool("STAFETT_HTTPS", False):
 # --- Language --------------------------------------------------------------
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
+# The family pages offer more languages than staff pages.
+FAMILY_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"

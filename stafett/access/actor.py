@@ -1,5 +1,6 @@
 """Who is asking: a person in one municipality, with the services they are an
-active member of and their roles there.
+active member of and their roles there; or a citizen (a guardian, or the
+young person), with the children they may see.
 
 Built once per request (stafett.tenancy.actors.build_actor), so every policy
 question is answered from memory. The kernel knows no model: an actor holds
@@ -9,6 +10,33 @@ ids, and the municipality object only to scope queries and show its name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Family:
+    """What a citizen is to the children on record, from their national
+    identity number (stafett.citizen.actors.build_citizen_actor).
+
+    `guardianships` are (municipality id, guardian id, child id) for each
+    registration as a guardian WITH parental responsibility: only those see
+    the log. `own_children` are (municipality id, child id) for the person's
+    own child record, once they have reached the municipality's consent age.
+    """
+
+    national_id: str
+    guardianships: tuple[tuple[int, int, int], ...] = ()
+    own_children: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def child_ids(self) -> set[int]:
+        return {c for _m, _g, c in self.guardianships} | {c for _m, c in self.own_children}
+
+    def guardian_for(self, child_id: int) -> int | None:
+        """The person's guardian row for this child, if they are its guardian."""
+        return next((g for _m, g, c in self.guardianships if c == child_id), None)
+
+    def is_the_child(self, child_id: int) -> bool:
+        return any(c == child_id for _m, c in self.own_children)
 
 
 @dataclass(frozen=True)
@@ -22,6 +50,12 @@ class Actor:
     # Every municipality the person works in, as (id, name): someone in an
     # inter-municipal service chooses which one they act in.
     municipalities: tuple[tuple[int, str], ...] = ()
+    # Set for a citizen, and then the actor has no municipality, service or role.
+    family: Family | None = None
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.family is not None
 
     @property
     def is_staff_member(self) -> bool:

@@ -4,6 +4,8 @@ on any view without a declaration (deny by default).
 - `public`: anyone, logged in or not (login page, language switch).
 - `authenticated`: any logged-in person (their own account pages).
 - `staff`: a person working in the current municipality; 2FA enforced.
+- `family`: a citizen logged in with ID-porten (a guardian or the young
+  person); staff get 404 there, as citizens do on staff pages.
 
 Object-level rules are not here: views load objects through the policy layer
 (each app's `policy.py`), which answers 404 for missing and forbidden alike.
@@ -68,3 +70,21 @@ def staff(view):
             raise Http404 from None
 
     return _declare("staff", wrapper)
+
+
+FAMILY_LOGIN = "citizen:login"
+
+
+def family(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), FAMILY_LOGIN)
+        if not request.actor.is_citizen:
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except Forbidden:
+            raise Http404 from None
+
+    return _declare("family", wrapper)

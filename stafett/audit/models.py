@@ -27,6 +27,9 @@ class LegalBasis(models.TextChoices):
     # The BTI coordinator appointing a holder where the service has no leader:
     # the municipality's duty to coordinate services for the child.
     COORDINATION_DUTY = "coordination_duty", _("The municipality's duty to coordinate services")
+    # A guardian or the young person reading or writing in their own log: the
+    # family's right of access to what is recorded about the child.
+    FAMILY_ACCESS = "family_access", _("The family's right of access")
 
 
 class AuditChain(models.Model):

@@ -4,24 +4,16 @@ says what to do, not just what is wrong."""
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from stafett.audit.models import LegalBasis
 from stafett.lib import forms as fields
 from stafett.lib.forms import VersionedForm
-from stafett.lib.national_id import InvalidNationalId, parse
 from stafett.tenancy.forms import MembershipChoiceField, memberships
 from stafett.tenancy.models import Membership
 
 from .models import AcuteContact, Concern
 
-ID_MESSAGES = {
-    "length": _("A national identity number has 11 digits."),
-    "checksum": _("This national identity number is not valid: check the digits."),
-    "date": _("The national identity number does not contain a valid date of birth."),
-    "synthetic": _("Synthetic test numbers are not accepted here."),
-}
 MAX_AGE_YEARS = 25
 
 
@@ -49,10 +41,9 @@ class NewConcernForm(forms.Form):
         error_messages={key: _("The expected date must be within the next ten months.")
                         for key in ("too_early", "too_late")},
     )
-    national_id = fields.LineField(
-        label=_("National identity number (optional)"), required=False, limit=20,
+    national_id = fields.NationalIdField(
+        label=_("National identity number (optional)"),
         help_text=_("11 digits. It is checked, and shown masked afterwards."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     observations = fields.TextField(
         label=_("What have you seen and heard?"),
@@ -79,15 +70,6 @@ class NewConcernForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Write the child's name."))
         return name
-
-    def clean_national_id(self):
-        raw = self.cleaned_data["national_id"].strip()
-        if not raw:
-            return None
-        try:
-            return parse(raw, accept_synthetic=settings.STAFETT_ACCEPT_SYNTHETIC_IDS)
-        except InvalidNationalId as error:
-            raise forms.ValidationError(ID_MESSAGES[error.code]) from None
 
     def clean(self):
         data = super().clean()

@@ -23,6 +23,7 @@ import datetime as dt
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import formats, timezone
@@ -32,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .dates import add_years
+from .national_id import InvalidNationalId, parse
 
 # The largest id a database row can have (a signed 64-bit bigint).
 MAX_ID = 2**63 - 1
@@ -315,6 +317,33 @@ class TextField(LineField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class NationalIdField(LineField):
+    """An optional national identity number (or D-number), checked and
+    returned parsed (`NationalId`), or None when left empty. Synthetic test
+    numbers are accepted only where settings allow (demo, tests)."""
+
+    MESSAGES = {
+        "length": _("A national identity number has 11 digits."),
+        "checksum": _("This national identity number is not valid: check the digits."),
+        "date": _("The national identity number does not contain a valid date of birth."),
+        "synthetic": _("Synthetic test numbers are not accepted here."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(limit=20, **kwargs)
+
+    def clean(self, value):
+        raw = super().clean(value).strip()
+        if not raw:
+            return None
+        try:
+            return parse(raw, accept_synthetic=settings.STAFETT_ACCEPT_SYNTHETIC_IDS)
+        except InvalidNationalId as error:
+            raise ValidationError(self.MESSAGES[error.code], code=error.code) from None
 
 
 # --- versions ------------------------------------------------------------------------------

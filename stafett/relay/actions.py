@@ -387,11 +387,16 @@ def _include_requesters(actor, relay, service_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def add_guardian(actor, relay, *, name, relation, parental_responsibility=True, phone="") -> Guardian:
+def add_guardian(actor, relay, *, name, relation, parental_responsibility=True, phone="",
+                 national_id=None) -> Guardian:
+    """`national_id` (parsed, or None) lets the guardian log in to the family pages."""
     relay = _lock(actor, relay, "guardians")
+    number = getattr(national_id, "value", national_id) or ""
+    if number and relay.child.guardians.filter(national_id=number).exists():
+        raise ValidationError(_("This guardian is already registered."))
     guardian = Guardian.objects.create(
         municipality_id=relay.municipality_id, child=relay.child, name=name, relation=relation,
-        parental_responsibility=parental_responsibility, phone=phone,
+        parental_responsibility=parental_responsibility, phone=phone, national_id=number,
     )
     _touch(relay)
     _audit(actor, "create", relay, guardian)

@@ -73,6 +73,11 @@ class GuardianForm(forms.Form):
         label=_("Has parental responsibility"), required=False, initial=True,
     )
     phone = fields.LineField(label=_("Phone (optional)"), limit=20, required=False)
+    national_id = fields.NationalIdField(
+        label=_("The guardian's national identity number (optional)"),
+        help_text=_("Lets the guardian log in to the family pages with ID-porten. "
+                    "Shown masked afterwards."),
+    )
 
 
 class ConsentForm(forms.Form):

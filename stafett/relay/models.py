@@ -38,9 +38,16 @@ class Guardian(TenantModel):
     relation = models.CharField(_("relation to the child"), max_length=100)
     parental_responsibility = models.BooleanField(_("has parental responsibility"), default=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # What the guardian logs in to the family pages with (ID-porten's `pid`);
+    # empty for a family on the paper route. Never shown in full.
+    national_id = models.CharField(_("national identity number"), max_length=11, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["national_id"], condition=~models.Q(national_id=""),
+                         name="guardian_national_id"),
+        ]
 
     def __str__(self):
         return self.name

@@ -35,7 +35,7 @@ from stafett.access.states import CONSENT, HANDOVER, RELAY, ConsentState
 from stafett.audit.models import LegalBasis
 from stafett.tenancy.models import Membership
 
-from .models import Consent, Handover, Participant, Relay
+from .models import Consent, Entry, Handover, Participant, Relay, Withholding
 
 HOLDER_ACTIONS = frozenset({
     "view", "history", "acute", "consent", "participants", "handover", "content", "meeting",
@@ -266,3 +266,24 @@ def load_handover(actor: Actor, relay_pk, pk, action: str, *, lock: bool = False
     if action not in handover_actions(actor, handover, handover.relay):
         raise Forbidden(action)
     return handover
+
+
+# --- the timeline ---------------------------------------------------------------------
+
+
+def timeline_queryset(relay, kind: str = "", guardian=None):
+    """The relay's entries, newest first, each with its author and the entry
+    it corrects joined, and whether it was corrected later: one query per page.
+    For a guardian's copy, entries withheld from that guardian are left out."""
+    queryset = Entry.objects.filter(relay=relay)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = queryset.select_related("author", "author_service", "corrects").annotate(
+        is_corrected=Exists(Entry.objects.filter(corrects=OuterRef("pk")))
+    )
+    if guardian is not None:
+        withheld = Withholding.objects.filter(guardian=guardian)
+        queryset = queryset.exclude(Exists(withheld.filter(entry=OuterRef("pk")))).annotate(
+            corrects_withheld=Exists(withheld.filter(entry=OuterRef("corrects_id")))
+        )
+    return queryset.order_by("-created_at", "-pk")

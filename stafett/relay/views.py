@@ -45,7 +45,6 @@ from .models import (
     Meeting,
     Participant,
     Relay,
-    Withholding,
 )
 from .policy import (
     consent_state,
@@ -54,6 +53,7 @@ from .policy import (
     load_relay,
     pending_for,
     relay_actions,
+    timeline_queryset,
     visible_relays,
 )
 
@@ -265,24 +265,6 @@ def _holder_history(relay, handovers):
     history = [(accepted[0].from_user, accepted[0].from_service, relay.created_at)]
     history += [(h.to_user, h.to_service, h.responded_at) for h in accepted]
     return history
-
-
-def timeline_queryset(relay, kind: str = "", guardian=None):
-    """The relay's entries, newest first, each with its author and the entry
-    it corrects joined, and whether it was corrected later: one query per page.
-    For a guardian's copy, entries withheld from that guardian are left out."""
-    queryset = Entry.objects.filter(relay=relay)
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    queryset = queryset.select_related("author", "author_service", "corrects").annotate(
-        is_corrected=Exists(Entry.objects.filter(corrects=OuterRef("pk")))
-    )
-    if guardian is not None:
-        withheld = Withholding.objects.filter(guardian=guardian)
-        queryset = queryset.exclude(Exists(withheld.filter(entry=OuterRef("pk")))).annotate(
-            corrects_withheld=Exists(withheld.filter(entry=OuterRef("corrects_id")))
-        )
-    return queryset.order_by("-created_at", "-pk")
 
 
 def _timeline(request, relay, guardian=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_scopes import scopes_disabled
 
-from stafett.access.actor import ANONYMOUS, Actor
+from stafett.access.actor import ANONYMOUS, Actor, Family
 
 from .models import Membership, Municipality, MunicipalityRole
 
@@ -16,6 +16,10 @@ def build_actor(user, municipality_id: int | None = None) -> Actor:
         return ANONYMOUS
     if not user.is_active:
         return Actor(user=user, municipality=None)
+    if user.is_citizen:
+        # A citizen never works anywhere; stafett.citizen.middleware builds
+        # what they are to the children on record.
+        return Actor(user=user, municipality=None, family=Family(national_id=""))
     with scopes_disabled():
         memberships = list(
             Membership.objects.filter(user=user, active=True)

@@ -16,10 +16,10 @@ LAYERS = [
     {"access"},
     {"tenancy"},
     {"audit", "accounts"},
-    {"guides", "notify"},
+    {"guides", "notify", "oidc"},
     {"concerns"},
     {"relay"},
-    {"followup", "insights"},
+    {"followup", "insights", "citizen"},
     {"core"},
     {"urls", "settings", "wsgi", "asgi", "__init__"},
 ]

@@ -19,6 +19,8 @@ from stafett.guides.models import Level, Step, Tool
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Meeting
 from stafett.tenancy.models import Membership, Service
+from stafett.lib.national_id import make_synthetic
+from tests.citizen.conftest import citizen
 from tests.concerns.helpers import make_concern
 from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
@@ -50,6 +52,7 @@ class Scene:
     orphan_relay: object  # a relay whose holder (Heidi) has left the health station
     inclusion: object  # Vidar (adult service) asked to be included in Helga's relay
     commuter: object  # Pia: the school in Fjordvik and a school in Åsheim
+    guardian: object  # Frida, the relay's first guardian, logged in with ID-porten
 
 
 @pytest.fixture
@@ -129,11 +132,15 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
         Membership.objects.filter(user__in=[kjell, heidi]).update(active=False)
         verify_device = TOTPDevice.objects.create(user=w.colleague, name="Stafett", confirmed=True)
         removable_device = TOTPDevice.objects.create(user=w.other_leader, name="Stafett", confirmed=True)
+        frida_id = make_synthetic(dt.date(1990, 3, 14), 0)
+        parents[0].national_id = frida_id
+        parents[0].save(update_fields=["national_id"])
+        guardian = citizen("frida", frida_id, "Frida", "Fjeld")
     return Scene(
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,
         handover_relay=handover_relay, handover=handover, draft=draft, draft_step=draft_step,
         tool=tool, notification=notification, verify_device=verify_device,
         removable_device=removable_device, orphan_concern=orphan_concern,
-        orphan_relay=orphan_relay, inclusion=inclusion, commuter=pia,
+        orphan_relay=orphan_relay, inclusion=inclusion, commuter=pia, guardian=guardian,
     )

@@ -72,7 +72,7 @@ POSTED_TO = {
     "accounts:two_factor_remove", "concerns:comment", "relay:remove_participant",
     "relay:cancel_handover", "relay_content:goal_achieved", "guides_editor:publish",
     "followup:read", "notify:read", "notify:read_all", "relay:decline_inclusion",
-    "switch_municipality",
+    "switch_municipality", "oidc:logout",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -109,6 +109,8 @@ def visits(s) -> list[Visit]:
     public = {"municipality_number": w.fjordvik.number}
     return [
         Visit("home", w.teacher, {}),
+        Visit("citizen:home", s.guardian, {}),
+        Visit("oidc:idporten_login", None, {}),
         Visit("core:home", w.teacher, {}),
         Visit("core:acute", w.teacher, {}),
         Visit("accounts:account", w.teacher, {}),
