@@ -67,7 +67,7 @@ def _start(actor, service, name, born, national_id="", level=1):
 
 
 @pytest.fixture
-def family(world):
+def family(world):  # noqa: F811 (the world imported above)
     today = dt.date.today()
     ids = {
         "frida": make_synthetic(dt.date(1990, 3, 14), 0),

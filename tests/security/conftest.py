@@ -16,10 +16,10 @@ from stafett.concerns import actions as concern_actions
 from stafett.followup.models import Break, Notification
 from stafett.guides import actions as guide_actions
 from stafett.guides.models import Level, Step, Tool
+from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Meeting
 from stafett.tenancy.models import Membership, Service
-from stafett.lib.national_id import make_synthetic
 from tests.citizen.conftest import citizen
 from tests.concerns.helpers import make_concern
 from tests.conftest import _user
