@@ -33,7 +33,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    clock = Clock(timezone.now())
+    # Eight in the morning of today, local time: a test that moves a few hours
+    # on (`at(20.1)`) must not cross midnight, whenever the suite runs.
+    clock = Clock(timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0))
     clock.start = clock.current
     monkeypatch.setattr(timezone, "now", clock.now)
     return clock
