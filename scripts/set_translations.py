@@ -15,8 +15,9 @@ languages are filled only from the tables: an untranslated string keeps an
 empty msgstr, so translators see it and Django falls back to bokmål.
 
 The catalogue headers are set here too, as `makemessages` leaves a new
-catalogue with placeholders: the language, and the plural forms Babel knows
-(Somali and Tigrinya: two forms, like Norwegian and English).
+catalogue with placeholders: the language, and its plural forms: Babel's for
+pl and uk (three), the usual six for Arabic, two for Somali and Tigrinya
+(like Norwegian and English).
 
 Handy after `makemessages` when a few source strings changed; bulk
 translation is done in the .po files themselves.
@@ -34,23 +35,45 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Babel's gettext table puts 100-102 in Arabic's "many" and 11-99 in "other";
+# the usual Arabic rule (GNU gettext's, Django's own catalogue) is this one.
+ARABIC = (6, "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)")
+
+
 def plural_forms(language: str) -> tuple[int, str]:
+    if language == "ar":
+        return ARABIC
     plural = get_plural(language)  # so and ti: Babel's default, nplurals=2; plural=(n != 1)
     return plural.num_plurals, plural.plural_expr
 
 
 def _fix_header(raw: bytes, language: str) -> bytes:
-    """The header makemessages leaves on a new catalogue, made valid: the
-    language and its plural forms (Babel cannot read "nplurals=INTEGER")."""
+    """The header of a catalogue, made right: its language and the plural
+    forms Babel gives it (makemessages leaves a new catalogue with
+    "nplurals=INTEGER", which Babel cannot read, or copies Django's own,
+    which may count the forms differently from our tables)."""
     count, expression = plural_forms(language)
     text = raw.decode("utf-8")
-    head, sep, rest = text.partition('\n\n')
-    head = re.sub(r'"Plural-Forms: [^"]*\\n"',
-                  f'"Plural-Forms: nplurals={count}; plural={expression};\\\\n"', head)
-    head = re.sub(r'"Language: [^"]*\\n"', f'"Language: {language}\\\\n"', head)
-    head = head.replace('"Project-Id-Version: PACKAGE VERSION\\n"', '"Project-Id-Version: Stafett\\n"')
-    head = head.replace("#, fuzzy\n", "")
-    return (head + sep + rest).encode("utf-8")
+    head, sep, rest = text.partition("\n\n")
+    comments = [line for line in head.splitlines() if line.startswith("#") and line != "#, fuzzy"]
+    # The header's value: every quoted line after `msgstr ""`, joined (an
+    # entry may be wrapped over several lines), one entry per "\n".
+    value = "".join(re.findall(r'^"(.*)"$', head.split('msgstr ""', 1)[1], re.M))
+    entries = [entry for entry in value.split("\\n") if entry]
+    fixed = {
+        "Project-Id-Version": "Stafett",
+        "Language": language,
+        "Plural-Forms": f"nplurals={count}; plural={expression};",
+    }
+    seen = set()
+    for index, entry in enumerate(entries):
+        name = entry.split(":", 1)[0]
+        if name in fixed:
+            entries[index] = f"{name}: {fixed[name]}"
+            seen.add(name)
+    entries += [f"{name}: {val}" for name, val in fixed.items() if name not in seen]
+    lines = [*comments, 'msgid ""', 'msgstr ""', *(f'"{entry}\\n"' for entry in entries)]
+    return ("\n".join(lines) + sep + rest).encode("utf-8")
 
 
 def catalogue_languages() -> list[str]:
