@@ -19,6 +19,10 @@ catalogue with placeholders: the language, and its plural forms: Babel's for
 pl and uk (three), the usual six for Arabic, two for Somali and Tigrinya
 (like Norwegian and English).
 
+For a language Django has no catalogue for (Somali, Tigrinya), the month and
+weekday names of Django's date formats (stafett/core/date_names.py) are filled
+from CLDR, so "j. F Y" does not show bokmål month names there.
+
 Handy after `makemessages` when a few source strings changed; bulk
 translation is done in the .po files themselves.
 """
@@ -29,10 +33,13 @@ import sys
 from io import BytesIO
 from pathlib import Path
 
+import django
+from babel import Locale
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+DJANGO_LOCALE = Path(django.__file__).parent / "conf" / "locale"
 
 
 # Babel's gettext table puts 100-102 in Arabic's "many" and 11-99 in "other";
@@ -76,6 +83,34 @@ def _fix_header(raw: bytes, language: str) -> bytes:
     return ("\n".join(lines) + sep + rest).encode("utf-8")
 
 
+def date_names(language: str) -> dict[tuple[str | None, str], str]:
+    """The month and weekday names of Django's date formats (listed in
+    stafett/core/date_names.py), from CLDR, for a language Django has no
+    catalogue for; {} for the others, whose Django catalogue has them."""
+    if (DJANGO_LOCALE / language / "LC_MESSAGES" / "django.mo").exists():
+        return {}
+    locale = Locale.parse(language)
+    english = Locale.parse("en")
+    names = {}
+    for context, kind, width, lower in [
+        (None, "format", "wide", False), ("alt. month", "stand-alone", "wide", False),
+        ("abbrev. month", "format", "abbreviated", False), (None, "format", "abbreviated", True),
+    ]:
+        for month in range(1, 13):
+            key = english.months[kind][width][month] if width == "wide" else None
+            if context == "abbrev. month":
+                key = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.",
+                       "Oct.", "Nov.", "Dec."][month - 1]
+            elif lower:
+                key = english.months["format"]["abbreviated"][month].lower()
+            name = locale.months[kind][width][month]
+            names[(context, key)] = name.lower() if lower else name
+    for width in ("wide", "abbreviated"):
+        for day in range(7):
+            names[(None, english.days["format"][width][day])] = locale.days["format"][width][day]
+    return names
+
+
 def catalogue_languages() -> list[str]:
     return sorted(p.parent.parent.name for p in (ROOT / "locale").glob("*/LC_MESSAGES/django.po"))
 
@@ -91,12 +126,15 @@ def main(table_paths: list[str]) -> None:
         if "SOME DESCRIPTIVE TITLE" in catalog.header_comment:
             catalog.header_comment = f"# Stafett – {catalog.locale.english_name}.\n#"
         count, _expression = plural_forms(lang)
+        names = date_names(lang)
         for message in catalog:
             if not message.id:
                 continue
             key = message.id[0] if isinstance(message.id, tuple) else message.id
             if lang == "en":
                 message.string = message.id
+            elif (message.context, key) in names:
+                message.string = names[(message.context, key)]
             elif lang in table.get(key, {}):
                 value = table[key][lang]
                 if isinstance(message.id, tuple):

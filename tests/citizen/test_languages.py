@@ -219,3 +219,19 @@ def test_an_error_on_a_family_page_is_in_the_family_frame_and_language(family):
         assert translation.gettext("Page not found") in page
     assert f'class="button" href="{reverse("citizen:home")}"' in page
     assert '<a href="tel:116111" dir="ltr">116 111</a>' in page
+
+
+@pytest.mark.parametrize("code", ["so", "ti"])
+def test_dates_in_somali_and_tigrinya_have_their_own_month_names(code):
+    """Django has no catalogue for them: without ours, a date would show
+    bokmål month names (Django falls back to the default language)."""
+    import datetime as dt
+
+    from babel import Locale
+    from django.template.defaultfilters import date
+
+    with translation.override(code):
+        shown = date(dt.date(2026, 11, 29), "l j. F Y")
+    locale = Locale.parse(code)
+    assert shown == f"{locale.days['format']['wide'][6]} 29. {locale.months['format']['wide'][11]} 2026"
+    assert "november" not in shown.lower() and "søndag" not in shown
