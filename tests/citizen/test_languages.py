@@ -2,13 +2,16 @@
 English, Polish, Ukrainian, Arabic (right to left), Somali and Tigrinya; the
 choice remembered; staff pages stay in bokmål, nynorsk or English."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language_info
@@ -225,11 +228,6 @@ def test_an_error_on_a_family_page_is_in_the_family_frame_and_language(family):
 def test_dates_in_somali_and_tigrinya_have_their_own_month_names(code):
     """Django has no catalogue for them: without ours, a date would show
     bokmål month names (Django falls back to the default language)."""
-    import datetime as dt
-
-    from babel import Locale
-    from django.template.defaultfilters import date
-
     with translation.override(code):
         shown = date(dt.date(2026, 11, 29), "l j. F Y")
     locale = Locale.parse(code)
