@@ -227,6 +227,8 @@ LANG_INFO.update({
     "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
 })
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats for Somali and Tigrinya, which Django has none for.
+FORMAT_MODULE_PATH = ["stafett.lib.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True

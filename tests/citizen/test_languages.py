@@ -233,3 +233,18 @@ def test_dates_in_somali_and_tigrinya_have_their_own_month_names(code):
     locale = Locale.parse(code)
     assert shown == f"{locale.days['format']['wide'][6]} 29. {locale.months['format']['wide'][11]} 2026"
     assert "november" not in shown.lower() and "søndag" not in shown
+
+
+def test_each_family_language_writes_a_date_its_own_way():
+    """Family pages show dates with the named formats; these read right in
+    every family language (so/ti from stafett/lib/formats, the rest Django's)."""
+    moment = dt.datetime(2026, 11, 29, 14, 30)
+    shown = {}
+    for code in FAMILY_CODES:
+        with translation.override(code):
+            shown[code] = (date(moment, "DATE_FORMAT"), date(moment, "DATETIME_FORMAT"))
+    assert shown["nb"] == ("29. november 2026", "29. november 2026 14:30")
+    assert shown["pl"][0] == "29 listopada 2026"
+    assert shown["ar"] == ("29 نوفمبر، 2026", "29 نوفمبر، 2026 14:30")
+    assert shown["so"] == ("29 Noofeembar 2026", "29 Noofeembar 2026 14:30")
+    assert shown["ti"] == ("29 ሕዳር 2026", "29 ሕዳር 2026 14:30")
