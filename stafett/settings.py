@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,10 +203,32 @@ if env_bool("STAFETT_HTTPS", False):
 
 # --- Language --------------------------------------------------------------
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
-# The family pages offer more languages than staff pages.
-FAMILY_LANGUAGES = LANGUAGES
+# Staff pages are in bokmål, nynorsk or English. The family pages offer, in
+# addition, the languages many families in Norway speak; each is named in
+# itself, as a person looks for their own language. Every language Stafett
+# speaks is in LANGUAGES, so the language cookie and the switch accept it;
+# a staff page asked for a family-only language shows bokmål
+# (stafett.core.middleware.language_for).
+STAFF_LANGUAGES = [("nb", "Norsk bokmål"), ("nn", "Norsk nynorsk"), ("en", "English")]
+FAMILY_LANGUAGES = [
+    *STAFF_LANGUAGES,
+    ("pl", "Polski"),
+    ("uk", "Українська"),
+    ("ar", "العربية"),
+    ("so", "Soomaali"),
+    ("ti", "ትግርኛ"),
+]
+LANGUAGES = FAMILY_LANGUAGES
+# Django knows no Somali or Tigrinya: what it lacks for them, in one place
+# (get_language_info and the {% get_language_info %} tag read this table).
+# Arabic, right to left, is in Django's table and in LANGUAGES_BIDI already.
+LANG_INFO.update({
+    "so": {"bidi": False, "code": "so", "name": "Somali", "name_local": "Soomaali"},
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+})
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats for Somali and Tigrinya, which Django has none for.
+FORMAT_MODULE_PATH = ["stafett.lib.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True

@@ -72,7 +72,8 @@ def staff(view):
     return _declare("staff", wrapper)
 
 
-FAMILY_LOGIN = "citizen:login"
+# The ID-porten login page (stafett.oidc), as the foundation describes it.
+FAMILY_LOGIN = "oidc:idporten_login"
 
 
 def family(view):

@@ -283,6 +283,6 @@ def account(request):
         "roles": roles,
         "has_two_factor": user_has_device(request.user),
         "two_factor_required": two_factor_required(request.user),
-        "languages": settings.LANGUAGES,
+        "languages": settings.STAFF_LANGUAGES,
     }
     return render(request, "accounts/account.html", context)

@@ -1,3 +1,6 @@
+from django.conf import settings
+
+
 def stafett(request):
     """What the page frame needs: who is asking and which links to show."""
     actor = getattr(request, "actor", None)
@@ -5,4 +8,5 @@ def stafett(request):
         "actor": actor,
         "municipality": getattr(actor, "municipality", None),
         "is_leader": bool(actor and actor.led_service_ids),
+        "staff_languages": settings.STAFF_LANGUAGES,
     }

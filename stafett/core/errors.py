@@ -24,13 +24,19 @@ from django.template import loader
 from django.utils import translation
 
 from stafett.access.views import public
-from stafett.core.middleware import language_for
+from stafett.core.middleware import family_path, language_for
+
+
+def _frame(request) -> dict:
+    """An error on a family page is shown in the family's frame (their
+    language, right to left in Arabic, a way back to the family pages)."""
+    return {"error_page": True, "family": request.path_info.startswith(family_path())}
 
 
 def _render(request, template_name: str, response_class):
     # The full context (actor, municipality, badge): these pages are for
     # requests that reached the app, whose database answered a moment ago.
-    body = loader.render_to_string(template_name, {"error_page": True}, request)
+    body = loader.render_to_string(template_name, _frame(request), request)
     return response_class(body)
 
 
@@ -60,7 +66,7 @@ def csrf_failure(request, reason: str = ""):
 def server_error(request):
     """No request context (its processors query), only what is in memory."""
     actor = getattr(request, "actor", None)
-    context = {"error_page": True}
+    context = _frame(request)
     if actor is not None and actor.municipality is not None:
         context |= {
             "actor": actor,

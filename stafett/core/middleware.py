@@ -1,14 +1,36 @@
+from functools import cache
+
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from stafett.lib.language import set_language_cookie
+
+
+@cache
+def family_path() -> str:
+    """Where the family pages live (the `citizen` namespace, and the family
+    login and logout beside it under the same prefix)."""
+    return reverse("citizen:home")
+
+
+def offered_languages(request) -> dict[str, str]:
+    """The languages this page can be shown in: all of the family languages
+    on a family page, bokmål, nynorsk and English on a staff page."""
+    if request.path_info.startswith(family_path()):
+        return dict(settings.FAMILY_LANGUAGES)
+    return dict(settings.STAFF_LANGUAGES)
+
 
 def language_for(request) -> str:
-    """The person's language: the cookie if it names one of ours, else bokmål.
-    Reads nothing but the cookie, so an error page can ask it with the
-    database down."""
+    """The person's language: the cookie if this page is offered in it, else
+    bokmål (a staff page asked for a family-only language shows bokmål, the
+    language of the municipality's staff, not an English nobody chose).
+    Reads nothing but the cookie and the path, so an error page can ask it
+    with the database down."""
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return language if language in offered_languages(request) else settings.LANGUAGE_CODE
 
 
 class LanguageMiddleware:
@@ -16,8 +38,9 @@ class LanguageMiddleware:
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, so a
     municipal PC with an English browser would show English; here the choice is
-    the person's own (the language cookie, set by the switch and at login from
-    their saved preference).
+    the person's own: the language cookie, set by the switch, and for a
+    logged-in person without the cookie (a new device, a cleared browser) the
+    language saved on them, which is then put back in the cookie.
     """
 
     def __init__(self, get_response):
@@ -28,9 +51,23 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        if getattr(request, "_restore_language_cookie", False):
+            set_language_cookie(response, request.LANGUAGE_CODE)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Runs after the authentication middleware, so the user is known.
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+            return None
+        user = getattr(request, "user", None)
+        saved = getattr(user, "preferred_language", "") if user is not None else ""
+        if user is not None and user.is_authenticated and saved in offered_languages(request):
+            translation.activate(saved)
+            request.LANGUAGE_CODE = saved
+            request._restore_language_cookie = True
+        return None
 
 
 class NoStoreMiddleware:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -42,6 +43,11 @@ def set_language(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = redirect(next_url)
+    if request.user.is_authenticated and not request.user.is_citizen \
+            and language not in dict(settings.STAFF_LANGUAGES):
+        # Staff pages are in bokmål, nynorsk or English only: a staff member
+        # keeps the language they had rather than save one nothing shows.
+        return response
     if set_language_cookie(response, language):
         if request.user.is_authenticated and request.user.preferred_language != language:
             request.user.preferred_language = language

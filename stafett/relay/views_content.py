@@ -267,7 +267,7 @@ PENDING_MEETING_VALUES = {
 def _pending_to_placeholders(text: str) -> str:
     """The words the open form showed, back into placeholders, in whichever of
     our languages the form was shown (the person may switch before saving)."""
-    for language, _name in settings.LANGUAGES:
+    for language, _name in settings.STAFF_LANGUAGES:
         with translation.override(language):
             for name, words in PENDING_MEETING_VALUES.items():
                 text = text.replace(str(words), "{" + name + "}")
