@@ -2,6 +2,8 @@
 
     python -m devidp --port 8001            migrate, register DEVIDP_CLIENTS, serve
     python -m devidp manage <command> …     any management command (e.g. register_client)
+    python -m devidp dev-env --port 8001 --app http://127.0.0.1:8000
+                                            shell exports for `make run` (app + provider)
 
 It refuses to start when STAFETT_PRODUCTION=1.
 """
@@ -11,6 +13,7 @@ import os
 import sys
 
 from devidp import refuse_in_production
+from devidp.dev import dev_env, shell_exports
 
 
 def main(argv: list[str]) -> None:
@@ -20,6 +23,13 @@ def main(argv: list[str]) -> None:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["devidp", *argv[1:]])
+        return
+    if argv[:1] == ["dev-env"]:
+        parser = argparse.ArgumentParser(prog="python -m devidp dev-env")
+        parser.add_argument("--port", type=int, default=8001)
+        parser.add_argument("--app", default="http://127.0.0.1:8000")
+        args = parser.parse_args(argv[1:])
+        print(shell_exports(dev_env(f"http://127.0.0.1:{args.port}", args.app)))
         return
     parser = argparse.ArgumentParser(prog="python -m devidp", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
