@@ -7,7 +7,7 @@ LEVELS = [
     ("idporten-loa-substantial", "Betydelig (idporten-loa-substantial)"),
     ("idporten-loa-high", "Høy (idporten-loa-high)"),
     # Only so that tests can prove the client refuses it; ID-porten has no such level.
-    ("idporten-loa-low", "Lav (kun for testing)"),
+    ("idporten-loa-low", "Lav (idporten-loa-low, kun for testing)"),
 ]
 
 

@@ -118,6 +118,8 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # An app on localhost (the test live server) on any port, as on 127.0.0.1 (RFC 8252).
+    "ALLOW_LOCALHOST_LOOPBACK": True,
     "ID_TOKEN_EXPIRE_SECONDS": 120,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 120,
 }

@@ -33,9 +33,9 @@ CLIENT_SECRET = "stafett-test-secret-not-for-production"
 OTHER_CLIENT_ID = "other-service-test"
 STAFF_CLIENT_ID = "fjordvik-entra-test"
 STAFF_SECRET = "fjordvik-test-secret-not-for-production"
-# The Django test client's host, and any port on 127.0.0.1 (the live server):
+# The Django test client's host, and any port on 127.0.0.1 or localhost (the live server):
 # the provider matches loopback redirect addresses on any port (RFC 8252).
-APP_ORIGINS = ("http://testserver", "http://127.0.0.1:8000")
+APP_ORIGINS = ("http://testserver", "http://127.0.0.1:8000", "http://localhost:8000")
 
 
 def free_port() -> int:
