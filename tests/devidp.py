@@ -64,9 +64,9 @@ def start_devidp(var_dir: Path, port: int, env_extra: dict | None = None) -> sub
            **(env_extra or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("STAFETT_PRODUCTION", None)
-    log = open(var_dir / "devidp.log", "w")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, "-m", "devidp", "--port", str(port)], cwd=REPO_ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(var_dir / "devidp.log", "w") as log:  # the child keeps its own copy of the handle
+        return subprocess.Popen([sys.executable, "-m", "devidp", "--port", str(port)], cwd=REPO_ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 @dataclass

@@ -8,11 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.test import Client
 
 from stafett.accounts.models import User
 from stafett.lib.national_id import make_synthetic
+from stafett.oidc.clients import idporten_client
 from stafett.oidc.views import NEXT_SESSION_KEY
 from tests.conftest import nb
 from tests.devidp import OTHER_CLIENT_ID
@@ -209,3 +213,18 @@ def test_the_next_page_is_kept_through_the_login(devidp, family):
     client = Client()
     client.get("/familie/logg-inn/start/?next=/familie/%3Fx%3D1")
     assert client.session[NEXT_SESSION_KEY] == "/familie/?x=1"
+
+
+def test_a_private_key_makes_the_client_use_private_key_jwt(tmp_path, settings):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path / "idporten.pem"
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    settings.STAFETT_IDPORTEN_ISSUER = "https://test.idporten.no"
+    settings.STAFETT_IDPORTEN_CLIENT_ID = "stafett"
+    settings.STAFETT_IDPORTEN_CLIENT_SECRET = ""
+    settings.STAFETT_IDPORTEN_PRIVATE_KEY = str(path)
+    client = idporten_client()
+    method = client.client_kwargs["token_endpoint_auth_method"]
+    assert isinstance(method, PrivateKeyJWT) and method.token_endpoint == "https://test.idporten.no"
+    assert client.client_secret.startswith("-----BEGIN PRIVATE KEY-----")
