@@ -6,14 +6,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The local OpenID Connect provider (devidp) that stands in for ID-porten and
+# Fjordvik's staff login in development; always on 127.0.0.1.
+IDP_PORT ?= 8001
 PYTEST_ARGS ?=
 
 .PHONY: run test test-e2e setup demo messages lock lint clean
 
 # The worker (django.tasks, database backend) runs the follow-up rules and the
 # e-mail digests; run_followup puts them on its queue every five minutes.
-run: setup demo ## start the app with demo data on http://127.0.0.1:8000, and its worker
-	@trap 'kill 0' EXIT INT TERM; \
+# devidp, the local test login for families and Fjordvik's staff, runs beside
+# it on IDP_PORT, configured by `python -m devidp dev-env`.
+run: setup demo ## start the app with demo data on http://127.0.0.1:8000, its worker and the local test login
+	@eval "$$($(PY) -m devidp dev-env --port $(IDP_PORT) --app http://$(HOST):$(PORT))"; \
+	  trap 'kill 0' EXIT INT TERM; \
+	  $(PY) -m devidp --port $(IDP_PORT) & \
 	  $(PY) manage.py db_worker & \
 	  $(PY) manage.py run_followup --every 300 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)

@@ -4,12 +4,16 @@ SQLite (WAL) is the embedded default so a newcomer needs nothing installed;
 set DATABASE_URL (postgres://…) for production and CI.
 """
 
+import json
 import os
 from datetime import timedelta
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,8 +30,6 @@ DEBUG = env_bool("STAFETT_DEBUG", not PRODUCTION)
 SECRET_KEY = os.environ.get("STAFETT_SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("STAFETT_SECRET_KEY must be set when STAFETT_PRODUCTION=1.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
@@ -255,6 +257,76 @@ MEDIA_URL = "/ikke-offentlig/"  # not routed: files are streamed by views only
 # demo and the tests use them. Production turns them off.
 STAFETT_ACCEPT_SYNTHETIC_IDS = env_bool("STAFETT_ACCEPT_SYNTHETIC_IDS", not PRODUCTION)
 STAFETT_PAGE_SIZE = 25
+
+# --- Identity providers (OpenID Connect) ----------------------------------
+# ID-porten for citizens: the issuer (https://test.idporten.no in test,
+# https://idporten.no in production), the client id, and either a client
+# secret or a private key (PEM file) for private_key_jwt at the token endpoint.
+# Staff log in through their municipality's own provider, per municipality:
+# STAFETT_STAFF_OIDC is JSON, or the path of a JSON file, mapping a
+# municipality number to {"issuer", "client_id", "client_secret", "claim"
+# ("email" or "preferred_username"), "label"}. See docs/identity.md.
+STAFETT_IDPORTEN_ISSUER = os.environ.get("STAFETT_IDPORTEN_ISSUER", "").rstrip("/")
+STAFETT_IDPORTEN_CLIENT_ID = os.environ.get("STAFETT_IDPORTEN_CLIENT_ID", "")
+STAFETT_IDPORTEN_CLIENT_SECRET = os.environ.get("STAFETT_IDPORTEN_CLIENT_SECRET", "")
+STAFETT_IDPORTEN_PRIVATE_KEY = os.environ.get("STAFETT_IDPORTEN_PRIVATE_KEY", "")
+# The lowest assurance level accepted from ID-porten.
+STAFETT_IDPORTEN_MIN_ACR = "idporten-loa-substantial"
+
+
+def _staff_oidc(raw: str) -> dict:
+    raw = raw.strip()
+    if not raw:
+        return {}
+    try:
+        if not raw.startswith("{"):
+            raw = Path(raw).read_text()
+        providers = json.loads(raw)
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"STAFETT_STAFF_OIDC is neither JSON nor a readable JSON file: {error}") from None
+    for number, provider in providers.items():
+        missing = {"issuer", "client_id", "client_secret", "label"} - set(provider)
+        if missing or provider.setdefault("claim", "email") not in {"email", "preferred_username"}:
+            raise ImproperlyConfigured(
+                f"STAFETT_STAFF_OIDC[{number!r}] needs issuer, client_id, client_secret, label "
+                "and a claim of email or preferred_username."
+            )
+        provider["issuer"] = provider["issuer"].rstrip("/")
+    return providers
+
+
+STAFETT_STAFF_OIDC = _staff_oidc(os.environ.get("STAFETT_STAFF_OIDC", ""))
+# `python -m devidp` (the local provider) is for development and tests only:
+# production refuses to start when an issuer is on this machine.
+STAFETT_DEV_IDP = env_bool("STAFETT_DEV_IDP", False)
+
+
+def _is_local(issuer: str) -> bool:
+    host = (urlsplit(issuer).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if PRODUCTION:
+    _local = [i for i in [STAFETT_IDPORTEN_ISSUER, *(p["issuer"] for p in STAFETT_STAFF_OIDC.values())]
+              if i and _is_local(i)]
+    if STAFETT_DEV_IDP or _local:
+        raise ImproperlyConfigured(
+            "The local development identity provider (devidp) is configured, and "
+            "STAFETT_PRODUCTION=1 refuses it: set STAFETT_IDPORTEN_ISSUER to ID-porten "
+            "(https://idporten.no) and staff providers to the municipalities' own."
+        )
+# A form (the family logout) is followed by a redirect to the provider's
+# end_session_endpoint: the CSP's form-action must allow the providers' origins.
+# STAFETT_OIDC_FORM_ACTION adds origins (space-separated) for a provider whose
+# end_session_endpoint is on another origin than its issuer.
+SECURE_CSP["form-action"] += [
+    i for i in [STAFETT_IDPORTEN_ISSUER, *os.environ.get("STAFETT_OIDC_FORM_ACTION", "").split()] if i
+]
 
 # --- Background work and e-mail (notifications, follow-up) -----------------
 # django.tasks with the database backend: `manage.py db_worker` runs the queue

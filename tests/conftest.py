@@ -212,3 +212,4 @@ def _flush_past_append_only_triggers():
         yield
     finally:
         flush.Command.handle = original
+from tests.devidp import devidp  # noqa: F401,E402  (the local OpenID Connect provider, session scope)

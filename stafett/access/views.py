@@ -31,11 +31,20 @@ def public(view):
     return _declare("public", view)
 
 
+# Set only by the callback of a municipality's own identity provider (the
+# provider did the strong login): the municipality's id, where it stands in
+# for the second factor.
+IDP_SECOND_FACTOR_SESSION_KEY = "stafett_idp_second_factor"
+
+
 def _needs_second_factor(request) -> str | None:
     """Where to send a logged-in person who still owes a second factor."""
     from django_otp import user_has_device
 
     user = request.user
+    vouched = request.session.get(IDP_SECOND_FACTOR_SESSION_KEY)
+    if vouched is not None and getattr(request.actor.municipality, "pk", None) == vouched:
+        return None
     if user_has_device(user):
         return None if user.is_verified() else "accounts:verify"
     municipality = request.actor.municipality
@@ -72,7 +81,7 @@ def staff(view):
     return _declare("staff", wrapper)
 
 
-# The ID-porten login page (stafett.oidc), as the foundation describes it.
+# The ID-porten login page (stafett.oidc).
 FAMILY_LOGIN = "oidc:idporten_login"
 
 

@@ -1,9 +1,9 @@
 """Login, second factor, logout and the person's own account page.
 
-Every way of logging in (the password form today; ID-porten and the
-municipality's IdP through django-allauth later) ends in `complete_login`, so
+The password form and ID-porten (stafett.oidc) end in `complete_login`, so
 session rotation, the language preference and the second-factor step are the
-same whichever door the person came through.
+same whichever door the person came through; a municipality's own identity
+provider (stafett.oidc) stands in for the second factor instead.
 """
 
 import base64
@@ -36,7 +36,7 @@ from stafett.accounts.models import new_session_salt
 from stafett.lib.language import set_language_cookie
 from stafett.tenancy.models import Membership, MunicipalityRole, Service
 
-# Which door the person came through ("password", later "idporten", "oidc:<idp>").
+# Which door the person came through ("password", "idporten", "oidc:<municipality number>").
 LOGIN_METHOD_SESSION_KEY = "stafett_login_method"
 
 
@@ -114,7 +114,9 @@ def login(request):
     form = LoginForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         return complete_login(request, form.user, "password", next_url)
-    context = {"form": form, "next": next_url}
+    # A button per municipality that logs its staff in through its own provider.
+    providers = sorted((number, p["label"]) for number, p in settings.STAFETT_STAFF_OIDC.items())
+    context = {"form": form, "next": next_url, "staff_providers": providers}
     return render(request, "accounts/login.html", context)
 
 

@@ -1,5 +1,3 @@
-# Scaffold: the ID-porten login page and the family logout, built out in the
-# identity work (OpenID Connect client, local provider).
 from django.urls import path
 
 from . import views
@@ -8,5 +6,10 @@ app_name = "oidc"
 
 urlpatterns = [
     path("familie/logg-inn/", views.idporten_login, name="idporten_login"),
+    path("familie/logg-inn/start/", views.idporten_start, name="idporten_start"),
+    path("familie/logg-inn/svar/", views.idporten_callback, name="idporten_callback"),
     path("familie/logg-ut/", views.logout, name="logout"),
+    path("familie/logget-ut/", views.logged_out, name="logged_out"),
+    path("konto/innlogging/<str:number>/", views.staff_start, name="staff_start"),
+    path("konto/innlogging/<str:number>/svar/", views.staff_callback, name="staff_callback"),
 ]

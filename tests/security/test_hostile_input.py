@@ -111,6 +111,15 @@ def visits(s) -> list[Visit]:
         Visit("home", w.teacher, {}),
         Visit("citizen:home", s.guardian, {}),
         Visit("oidc:idporten_login", None, {}),
+        Visit("oidc:idporten_login", None, {}, "next=https%3A%2F%2Fevil.example%2F"),
+        # Without a configured provider these answer 404; tests/oidc drives them
+        # against the real local provider, hostile state and nonce included.
+        Visit("oidc:idporten_start", None, {}, "next=%2F%2Fevil.example"),
+        Visit("oidc:idporten_callback", None, {}, "code=%00&state=%27%22%3E"),
+        Visit("oidc:logged_out", None, {}),
+        Visit("oidc:staff_start", None, {"number": "9901"}),
+        Visit("oidc:staff_start", None, {"number": "%27%3Cx%3E"}),
+        Visit("oidc:staff_callback", None, {"number": "9901"}, "code=x&state=y&error=%3Cscript%3E"),
         Visit("core:home", w.teacher, {}),
         Visit("core:acute", w.teacher, {}),
         Visit("accounts:account", w.teacher, {}),

@@ -2,8 +2,10 @@
 in every role, and worries at every level-0 step.
 
 Everything here is invented. Identity numbers are Test-Norge synthetic numbers
-(month + 80), which pass the checksum but can belong to nobody. Running the
-command again changes nothing; it only prints the logins.
+(month + 80), which pass the checksum but can belong to nobody: the family
+logins are such numbers, typed into the local test login (devidp) as into
+ID-porten's test environment. Running the command again changes nothing; it
+only prints the logins.
 """
 
 import datetime as dt
@@ -15,14 +17,29 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.accounts.models import User
 from stafett.concerns import actions
-from stafett.concerns.models import Concern
+from stafett.concerns.models import Child, Concern
 from stafett.guides.loader import load_guide
+from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions as relay_actions
+from stafett.relay.models import Guardian
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 
 DEMO_PASSWORD = "stafett-demo-2026"
+
+# The demo guardians' synthetic identity numbers: what they type at the test login.
+GUARDIAN_IDS = {
+    "Trine Havrevoll": make_synthetic(dt.date(1989, 4, 12), 31),
+    "Ole Havrevoll": make_synthetic(dt.date(1987, 9, 30), 32),
+    "Eva Nyland": make_synthetic(dt.date(1986, 2, 8), 33),
+    "Are Sand": make_synthetic(dt.date(1990, 6, 21), 34),
+    "Kristin Strand": make_synthetic(dt.date(1984, 11, 3), 42),
+    "Bjørn Lie": make_synthetic(dt.date(1982, 1, 15), 43),
+}
+YOUNG_PERSON = "Maja Strand"
+# Staff e-mail addresses: what Fjordvik's staff type at the local "Entra ID" test login.
+EMAIL_DOMAINS = {"9901": "fjordvik.example", "9902": "asheim.example"}
 
 MUNICIPALITIES = [
     {
@@ -99,6 +116,10 @@ class Command(BaseCommand):
                 with translation.override("nb"):
                     self._seed()
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            if not Child.objects.filter(name=YOUNG_PERSON).exists():
+                # Also for demo databases made before the family pages.
+                with translation.override("nb"):
+                    self._families(Municipality.objects.get(number="9901"))
         self._print_logins(url)
 
     @transaction.atomic
@@ -120,6 +141,7 @@ class Command(BaseCommand):
             for username, first, last, number, service, role in PEOPLE:
                 user = User.objects.create_user(
                     username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                    email=f"{username}@{EMAIL_DOMAINS[number]}",
                 )
                 if service:
                     Membership.objects.create(
@@ -161,8 +183,10 @@ class Command(BaseCommand):
                 area_of_concern=concern.observations,
             )
             parents = [
-                relay_actions.add_guardian(actor, relay, name="Trine Havrevoll", relation="mor"),
-                relay_actions.add_guardian(actor, relay, name="Ole Havrevoll", relation="far"),
+                relay_actions.add_guardian(actor, relay, name="Trine Havrevoll", relation="mor",
+                                           national_id=GUARDIAN_IDS["Trine Havrevoll"]),
+                relay_actions.add_guardian(actor, relay, name="Ole Havrevoll", relation="far",
+                                           national_id=GUARDIAN_IDS["Ole Havrevoll"]),
             ]
             relay_actions.give_consent(
                 actor, relay, guardians=parents, child_consents=False, services=[kindergarten],
@@ -200,7 +224,8 @@ class Command(BaseCommand):
                 child={"name": "Sara Nyland", "birth_date": birth, "expected_date": None,
                        "national_id": make_synthetic(birth, 11)},
             )
-            mother = relay_actions.add_guardian(nurse, relay, name="Eva Nyland", relation="mor")
+            mother = relay_actions.add_guardian(nurse, relay, name="Eva Nyland", relation="mor",
+                                                national_id=GUARDIAN_IDS["Eva Nyland"])
             relay_actions.give_consent(
                 nurse, relay, guardians=[mother], child_consents=False, services=[health, school],
                 purpose="Helsestasjonen og skolen samarbeider om Saras fravær.",
@@ -236,7 +261,8 @@ class Command(BaseCommand):
                 child={"name": "Emil Sand", "birth_date": birth, "expected_date": None,
                        "national_id": make_synthetic(birth, 21)},
             )
-            father = relay_actions.add_guardian(actor, relay, name="Are Sand", relation="far")
+            father = relay_actions.add_guardian(actor, relay, name="Are Sand", relation="far",
+                                                national_id=GUARDIAN_IDS["Are Sand"])
             relay_actions.give_consent(
                 actor, relay, guardians=[father], child_consents=False, services=[health],
                 purpose="Helsestasjonen følger opp språket til Emil.",
@@ -244,6 +270,45 @@ class Command(BaseCommand):
                 method="digital",
             )
         Membership.objects.filter(user__username__in=LEFT).update(active=False)
+
+    @transaction.atomic
+    def _families(self, municipality):
+        """Maja (16) has her own log at the school health service and sees it herself; her
+        mother has parental responsibility, her stepfather has none and sees
+        nothing. Guardians of a demo made before the family pages get their numbers."""
+        for name, number in GUARDIAN_IDS.items():
+            Guardian.objects.filter(municipality=municipality, name=name, national_id="").update(
+                national_id=number)
+        for username, _first, _last, number, _service, _role in PEOPLE:
+            User.objects.filter(username=username, email="").update(
+                email=f"{username}@{EMAIL_DOMAINS[number]}")
+        today = timezone.localdate()
+        school = Service.objects.get(municipality=municipality, name="Bakken skole")
+        health = Service.objects.get(municipality=municipality, name="Helsestasjon og skolehelsetjeneste")
+        hanne = User.objects.get(username="hanne")
+        with scope(municipality=municipality):
+            actor = build_actor(hanne, municipality.pk)
+            birth = add_years(today, -16) - dt.timedelta(days=40)
+            relay = relay_actions.start_relay(
+                actor, service=health, level=1,
+                area_of_concern="Mye fravær og lite søvn; Maja har selv bedt om hjelp.",
+                child={"name": YOUNG_PERSON, "birth_date": birth, "expected_date": None,
+                       "national_id": make_synthetic(birth, 41)},
+            )
+            mother = relay_actions.add_guardian(
+                actor, relay, name="Kristin Strand", relation="mor",
+                national_id=GUARDIAN_IDS["Kristin Strand"])
+            relay_actions.add_guardian(
+                actor, relay, name="Bjørn Lie", relation="stefar", parental_responsibility=False,
+                national_id=GUARDIAN_IDS["Bjørn Lie"])
+            relay_actions.give_consent(
+                actor, relay, guardians=[mother], child_consents=True, services=[health, school],
+                purpose="Skolehelsetjenesten, skolen og Maja samarbeider om fravær og søvn.",
+                given_on=today - dt.timedelta(days=10), valid_until=today + dt.timedelta(days=355),
+                method="digital",
+            )
+            relay_actions.add_entry(actor, relay, kind="bright_spot",
+                                    text="Maja møtte presis hele uka.")
 
     def _worries(self, municipality, service, author="kari"):
         today = timezone.localdate()
@@ -307,4 +372,25 @@ class Command(BaseCommand):
         for username, first, last, number, _service, _role in PEOPLE:
             self.stdout.write(f"  {username:8} {first} {last} ({number}) – {ROLE_TEXT[username]}")
         self.stdout.write("  drift    system operator – Django admin at /admin/")
+        self.stdout.write("Fjordvik's staff can also use 'Log in with Fjordvik Entra ID (test)' "
+                          "and type e.g. kari@fjordvik.example (make run only).")
+        self._print_family_logins()
         self.stdout.write("")
+
+    def _print_family_logins(self):
+        with scopes_disabled():
+            guardians = list(Guardian.objects.exclude(national_id="").select_related("child")
+                             .order_by("child__name", "name"))
+            young = Child.objects.filter(name=YOUNG_PERSON).first()
+        if not guardians and young is None:
+            return
+        self.stdout.write("")
+        self.stdout.write("Family logins at /familie/ (the local test login: type the number, "
+                          "pick a level):")
+        for guardian in guardians:
+            what = f"{guardian.relation} til {guardian.child.name}"
+            if not guardian.parental_responsibility:
+                what += ", uten foreldreansvar: ser ingenting"
+            self.stdout.write(f"  {guardian.national_id}  {guardian.name} – {what}")
+        if young is not None:
+            self.stdout.write(f"  {young.national_id}  {young.name} (16) – ser sin egen stafettlogg")
