@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_staff
 
 app_name = "oidc"
 
@@ -10,6 +10,6 @@ urlpatterns = [
     path("familie/logg-inn/svar/", views.idporten_callback, name="idporten_callback"),
     path("familie/logg-ut/", views.logout, name="logout"),
     path("familie/logget-ut/", views.logged_out, name="logged_out"),
-    path("konto/innlogging/<str:number>/", views.staff_start, name="staff_start"),
-    path("konto/innlogging/<str:number>/svar/", views.staff_callback, name="staff_callback"),
+    path("konto/innlogging/<str:number>/", views_staff.staff_start, name="staff_start"),
+    path("konto/innlogging/<str:number>/svar/", views_staff.staff_callback, name="staff_callback"),
 ]
