@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -325,6 +326,6 @@ def set_email(actor, email: str) -> None:
     if not actor.is_citizen:
         raise Forbidden("email")
     with transaction.atomic():
-        user = type(actor.user).objects.select_for_update().get(pk=actor.user.pk)
+        user = get_user_model().objects.select_for_update().get(pk=actor.user.pk)
         user.email = email
         user.save(update_fields=["email"])

@@ -34,6 +34,12 @@ def _municipality(request):
 @family
 def worry_new(request):
     municipality, municipalities = _municipality(request)
+    # The services are public facts (names), listed across municipalities.
+    with scopes_disabled():
+        return _worry_page(request, municipality, municipalities)
+
+
+def _worry_page(request, municipality, municipalities):
     services = actions.worry_services(municipality.pk if municipality else -1)
     form = forms.WorryForm(request.POST or None, services=services)
     if request.method == "POST" and municipality is not None and form.is_valid():
