@@ -20,7 +20,7 @@ from stafett.audit.models import LegalBasis
 from stafett.concerns.children import child_for
 from stafett.concerns.models import Concern
 from stafett.guides.loader import current_guide
-from stafett.lib.forms import TEXT_LIMIT, is_id
+from stafett.lib.forms import NUL_CHARACTER, TEXT_LIMIT, TOO_LONG, is_id
 from stafett.notify.outbox import tell
 from stafett.relay.models import (
     ChildView,
@@ -89,9 +89,9 @@ def _clean_text(text: str, limit: int, message: str) -> str:
     if not text:
         raise ValidationError(message)
     if "\x00" in text:
-        raise ValidationError(_("The text contains an invisible control character (NUL) that cannot be saved."))
+        raise ValidationError(str(NUL_CHARACTER))
     if len(text) > limit:
-        raise ValidationError(_("The text is too long: at most %(limit)s characters.") % {"limit": limit})
+        raise ValidationError(str(TOO_LONG) % {"length": len(text), "limit": limit})
     return text
 
 

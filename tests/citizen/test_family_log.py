@@ -96,7 +96,7 @@ def test_a_bright_spot_from_frida_is_on_helgas_timeline_as_the_familys(world, fa
                                          legal_basis=LegalBasis.FAMILY_ACCESS).exists()
     staff = world.client_for(world.health_nurse).get(f"/stafettlogg/{family.mia_relay.pk}/").content.decode()
     assert "Mia syklet alene!" in staff and nb("From the family") in staff
-    copy = world.client_for(world.health_nurse).get(f"/stafettlogg/{family.mia_relay.pk}/foresatte/")
+    copy = world.client_for(world.health_nurse).get(f"/stafettlogg/{family.mia_relay.pk}/foresattes-kopi/?foresatt={family.guardians['geir'].pk}")
     assert nb("From the family") in copy.content.decode()
 
 
