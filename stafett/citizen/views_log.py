@@ -55,7 +55,7 @@ def _write(request, pk, form, name, perform, success):
         else:
             messages.success(request, success)
             return redirect("citizen:relay", pk=pk)
-    return _page(request, pk, status=400, **{name: form})
+    return _page(request, pk, **{name: form})
 
 
 def _readable(request, pk):
@@ -117,5 +117,4 @@ def alerts(request):
             actions.set_email(request.actor, form.cleaned_data["email"])
             messages.success(request, _("Saved. We will tell you at this address when something happens."))
             return redirect("citizen:alerts")
-    return render(request, "citizen/alerts.html", {"form": form, "email": user.email, "nav": "alerts"},
-                  status=400 if form.errors else 200)
+    return render(request, "citizen/alerts.html", {"form": form, "email": user.email, "nav": "alerts"})

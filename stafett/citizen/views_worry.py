@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from stafett.access.views import family
-from stafett.lib.forms import is_id
+from stafett.lib.forms import CHOOSE_FROM_LIST, is_id
 from stafett.tenancy.models import Municipality
 
 from . import actions, forms
@@ -31,6 +31,10 @@ def _municipality(request):
     return None, municipalities
 
 
+def _chosen(value, municipality) -> bool:
+    return municipality is not None and is_id(value) and int(value) == municipality.pk
+
+
 @family
 def worry_new(request):
     municipality, municipalities = _municipality(request)
@@ -42,7 +46,11 @@ def worry_new(request):
 def _worry_page(request, municipality, municipalities):
     services = actions.worry_services(municipality.pk if municipality else -1)
     form = forms.WorryForm(request.POST or None, services=services)
-    if request.method == "POST" and municipality is not None and form.is_valid():
+    if request.method == "POST" and not _chosen(request.POST.get("kommune"), municipality):
+        # The form names its municipality; anything else is not a choice offered.
+        form.is_valid()
+        form.add_error(None, CHOOSE_FROM_LIST)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.raise_worry(
@@ -58,4 +66,4 @@ def _worry_page(request, municipality, municipalities):
             return redirect("citizen:home")
     return render(request, "citizen/worry_new.html", {
         "form": form, "municipality": municipality, "municipalities": municipalities, "nav": "worry",
-    }, status=400 if form.errors else 200)
+    })

@@ -76,10 +76,10 @@ def test_the_family_log_is_a_bounded_number_of_queries(world, family_log, entrie
             relay_actions.add_entry(nurse, f.mia_relay, kind="note", text=f"Notat {i}")
     client = f.client_for(f.frida)
     client.get("/familie/")  # the session and the language are settled
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(30):
         response = client.get(url(f.mia_relay))
     assert response.status_code == 200
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(30):
         assert client.get(url(f.mia_relay) + "?side=3").status_code == 200
 
 
@@ -109,7 +109,7 @@ def test_a_bright_spot_from_frida_is_on_helgas_timeline_as_the_familys(world, fa
 def test_bad_text_gets_a_message_and_saves_nothing(family, text, message):
     response = family.client_for(family.frida).post(url(family.mia_relay, "skriv/"),
                                                     {"kind": "note", "text": text})
-    assert response.status_code == 400
+    assert response.status_code == 200
     if message:
         assert nb(message) in response.content.decode()
     with scopes_disabled():
@@ -145,7 +145,7 @@ def test_the_view_refuses_a_past_meeting_or_another_relays(family_log, which):
     meeting = getattr(family_log, which, None)
     response = f.client_for(f.frida).post(url(f.mia_relay, "mitt-syn/"), {
         "meeting": meeting.pk if meeting else "1e99", "text": "Hei"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert nb("Choose one of the options in the list.") in response.content.decode()
     with scopes_disabled():
         assert not ChildView.objects.exists()
@@ -155,7 +155,7 @@ def test_a_reply_to_an_invitation_is_seen_on_the_meeting_page(world, family_log)
     f = family_log.family
     client = f.client_for(f.geir)
     bad = client.post(url(f.mia_relay, "svar/"), {"meeting": family_log.meeting.pk, "answer": "other_time"})
-    assert bad.status_code == 400 and nb("Write which times suit you.") in bad.content.decode()
+    assert bad.status_code == 200 and nb("Write which times suit you.") in bad.content.decode()
     ok = client.post(url(f.mia_relay, "svar/"), {"meeting": family_log.meeting.pk, "answer": "other_time",
                                                  "comment": "Etter kl. 15 passer best."})
     assert ok.status_code == 302
@@ -179,10 +179,10 @@ def test_a_closed_relay_refuses_writes(world, family_log):
     page = client.get(url(f.mia_relay))
     assert page.status_code == 200 and nb("Write in the log") not in page.content.decode()
     response = client.post(url(f.mia_relay, "skriv/"), {"kind": "note", "text": "Hei"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert nb("This log is closed: nothing more can be written in it.") in response.content.decode()
     response = client.post(url(f.mia_relay, "svar/"), {"meeting": family_log.meeting.pk, "answer": "coming"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     with scopes_disabled():
         assert not Entry.objects.filter(by_family=True).exists()
         assert not MeetingReply.objects.exists()

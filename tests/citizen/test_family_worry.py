@@ -100,7 +100,7 @@ def test_the_family_sees_the_status_and_nothing_staff_wrote(world, family):
 ])
 def test_bad_input_gets_a_message_and_saves_nothing(world, family, extra, field_message):
     response = _raise(family, world, **extra)
-    assert response.status_code == 400
+    assert response.status_code == 200
     if field_message:
         assert nb(field_message) in response.content.decode()
     with scopes_disabled():
@@ -112,7 +112,7 @@ def test_a_service_of_another_municipality_than_the_chosen_one_is_refused(world,
         from stafett.tenancy.models import Service
 
         asheim_school = Service.objects.get(name="Åsheim skole")
-    assert _raise(family, world, chosen=asheim_school).status_code == 400
+    assert _raise(family, world, chosen=asheim_school).status_code == 200
     with scopes_disabled():
         assert not Concern.objects.exists()
 
