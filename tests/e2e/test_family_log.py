@@ -2,6 +2,7 @@
 spot in it; every page passes axe-core. She is logged in with the session of
 a test client (the ID-porten login is the identity helper's journey)."""
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -10,10 +11,10 @@ from django_scopes import scopes_disabled
 
 from stafett.relay.models import Entry
 from tests.citizen.conftest import family  # noqa: F401  (Frida, Geir, Mia …)
-from tests.conftest import nb
+from tests.conftest import PASSWORD, nb
 from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
 
-from .helpers import expect, url
+from .helpers import expect, login, url
 
 
 def _as(page, live_server, user):
@@ -55,14 +56,8 @@ def test_frida_reads_mias_log_and_writes_a_bright_spot(page, live_server, live_w
     check_a11y(page)
 
 
-def test_frida_asks_the_kindergarten_for_help_and_leif_finds_it(page, live_server, live_world,  # noqa: F811
-                                                                 family, check_a11y):
-    import datetime as dt
-
-    from tests.conftest import PASSWORD
-
-    from .helpers import login
-
+def test_frida_asks_the_kindergarten_for_help_and_leif_finds_it(page, live_server, live_world,
+                                                                 family, check_a11y):  # noqa: F811
     _as(page, live_server, family.frida)
     page.goto(url(live_server, "/familie/varsler/"))
     check_a11y(page)
