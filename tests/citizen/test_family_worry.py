@@ -10,11 +10,14 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.audit.models import AuditEvent, LegalBasis
 from stafett.concerns import actions as concern_actions
+from stafett.concerns.journey import CODES
 from stafett.concerns.models import Concern
 from stafett.followup.engine import run_rules
+from stafett.followup.models import Break
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.notify.models import Notice
+from stafett.tenancy.models import Membership, Service
 from tests.conftest import nb
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +112,6 @@ def test_bad_input_gets_a_message_and_saves_nothing(world, family, extra, field_
 
 def test_a_service_of_another_municipality_than_the_chosen_one_is_refused(world, family):
     with scopes_disabled():
-        from stafett.tenancy.models import Service
-
         asheim_school = Service.objects.get(name="Åsheim skole")
     assert _raise(family, world, chosen=asheim_school).status_code == 200
     with scopes_disabled():
@@ -135,9 +136,28 @@ def test_followup_and_insights_cope_with_a_worry_without_author(world, family):
     with scopes_disabled():
         Concern.objects.update(last_activity_at=timezone.now() - dt.timedelta(days=90))
     run_rules()
-    from stafett.followup.models import Break
-
     with scopes_disabled():
         brk = Break.objects.get(rule="concern_idle")
         assert brk.recipient == world.leader
     assert world.client_for(world.coordinator).get("/ledelse/").status_code == 200
+
+
+def test_every_page_of_a_family_worry_opens_for_the_leader(world, family):
+    _raise(family, world)
+    with scopes_disabled():
+        concern = Concern.objects.get()
+    leif = world.client_for(world.leader)
+    paths = [f"/bekymringer/{concern.pk}/", f"/bekymringer/{concern.pk}/historikk/",
+             f"/bekymringer/{concern.pk}/akutt/", f"/bekymringer/{concern.pk}/ny-ansvarlig/",
+             *[f"/bekymringer/{concern.pk}/trinn/{code}/" for code in CODES]]
+    for path in paths:
+        assert leif.get(path).status_code == 200, path
+    # Leif gives it to Kari; her pages and lists open too.
+    with scopes_disabled():
+        membership = Membership.objects.get(user=world.teacher, service=world.kindergarten)
+    response = leif.post(f"/bekymringer/{concern.pk}/ny-ansvarlig/", {"to": str(membership.pk)})
+    assert response.status_code == 302
+    kari = world.client_for(world.teacher)
+    assert "Lars Fjeld" in kari.get("/bekymringer/").content.decode()
+    for path in paths[:3]:
+        assert kari.get(path).status_code == 200, path
