@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.accounts.models import User
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions
-from stafett.relay.models import Relay
+from stafett.relay.models import Meeting, Relay
 from stafett.tenancy.models import Membership, Service
 from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (Helga at the health station)
@@ -150,10 +151,6 @@ class FamilyLog:
 @pytest.fixture
 def family_log(world, family):  # noqa: F811 (the world imported above)
     """Kept apart from `family` so the other family pages' tests see the same log as before."""
-    from django.utils import timezone
-
-    from stafett.relay.models import Meeting
-
     today = dt.date.today()
     with scope(municipality=world.fjordvik):
         nurse = world.actor(world.health_nurse)

@@ -4,13 +4,16 @@ what is written where, and that staff are told."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from stafett.audit.models import AuditEvent, LegalBasis
+from stafett.citizen.actions import upcoming_meetings
 from stafett.notify.models import Notice
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import ChildView, Entry, MeetingReply
+from stafett.relay.policy import timeline_queryset
 from tests.conftest import nb
 
 pytestmark = pytest.mark.django_db
@@ -190,13 +193,8 @@ def test_a_closed_relay_refuses_writes(world, family_log):
 
 def test_family_entries_are_marked_in_the_pdf(world, family):
     family.client_for(family.frida).post(url(family.mia_relay, "skriv/"), {"kind": "note", "text": "Fra mor."})
-    from stafett.relay.policy import timeline_queryset
-
     with scope(municipality=world.fjordvik):
         entry = timeline_queryset(family.mia_relay).filter(by_family=True).get()
-        from django.template.loader import render_to_string
-        from django.utils import translation
-
         with translation.override("nb"):
             html = render_to_string("citizen/_entry_author.html", {"entry": entry})
     assert nb("From the family") in html and "Frida Fjeld" in html
@@ -205,8 +203,6 @@ def test_family_entries_are_marked_in_the_pdf(world, family):
 def test_upcoming_meetings_are_offered_only_ahead(family_log):
     f = family_log.family
     with scope(municipality=f.mia_relay.municipality):
-        from stafett.citizen.actions import upcoming_meetings
-
         ahead = list(upcoming_meetings(f.mia_relay))
     assert ahead == [family_log.meeting]
     assert family_log.past_meeting.starts_at < timezone.now() - dt.timedelta(days=1)
