@@ -12,4 +12,5 @@ from . import actions
 @family
 def home(request):
     relays = actions.my_relays(request.actor)
-    return render(request, "citizen/home.html", {"relays": relays, "nav": "home"})
+    worries = actions.my_worries(request.actor)
+    return render(request, "citizen/home.html", {"relays": relays, "worries": worries, "nav": "home"})

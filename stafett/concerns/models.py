@@ -104,9 +104,28 @@ class Concern(models.Model):
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
     service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    # The employee working on the worry. Empty for a worry the family raised
+    # (`raised_by_family`) until a leader gives it to someone: like a worry
+    # whose author has left, it waits in the service's leader inbox.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="concerns",
     )
+    # Foreldreinitiativ: a guardian asked the service to start the BTI work.
+    raised_by_family = models.BooleanField(default=False)
+    # The citizen who raised it (sees its status, nothing staff wrote in it).
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="raised_concerns",
+    )
+    class Contact(models.TextChoices):
+        PHONE = "phone", _("By phone")
+        EMAIL = "email", _("By e-mail")
+        MEETING = "meeting", _("Invite me to a meeting")
+
+    contact_how = models.CharField(_("how the family wants to be contacted"), max_length=10,
+                                   choices=Contact.choices, blank=True)
+    contact_detail = models.CharField(_("phone or e-mail"), max_length=200, blank=True)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns")
     # The child as the author typed it: the worry shows this, never the shared
     # row's name or an identity number someone else registered.
@@ -149,6 +168,15 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["municipality", "author", "status"]),
             models.Index(fields=["municipality", "service", "status"]),
+            models.Index(fields=["raised_by"], condition=models.Q(raised_by__isnull=False),
+                         name="concern_raised_by"),
+        ]
+        constraints = [
+            # Only a worry the family raised waits without an author.
+            models.CheckConstraint(
+                condition=models.Q(author__isnull=False) | models.Q(raised_by_family=True),
+                name="concern_author_or_family",
+            )
         ]
 
     def __str__(self):

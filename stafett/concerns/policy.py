@@ -85,7 +85,7 @@ def load_concern(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     """The concern if `actor` may `action` it, else 404 — never 403. With
     `lock`, the row is locked and re-read first, so the check is made on what
     the action will change."""
-    queryset = visible_concerns(actor).select_related("child", "service", "author", "guide")
+    queryset = visible_concerns(actor).select_related("child", "service", "author", "guide", "raised_by")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     concern = get_visible(queryset, pk)

@@ -26,6 +26,7 @@ from django_scopes import scope, scopes_disabled
 from stafett.followup.models import Break, FollowUpSettings, Notification, Rule
 from stafett.followup.rules import RULES, Directory
 from stafett.notify import kinds, outbox
+from stafett.relay.actions import tell_families_of_expiring_consents
 from stafett.tenancy.models import Municipality
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,9 @@ def evaluate(municipality, now) -> dict[str, int]:
         for rule, check in RULES.items():
             for key, hit in check(municipality, now, conf, directory).items():
                 found[(str(rule), *key)] = hit
+        # The family is told too, once per consent, in the rule's own window.
+        tell_families_of_expiring_consents(
+            [key[2] for key in found if key[0] == str(Rule.CONSENT_EXPIRING)])
         open_breaks = {
             (b.rule, b.object_type, b.object_id): b
             for b in Break.objects.filter(municipality=municipality, mended_at__isnull=True)

@@ -118,6 +118,8 @@ def send_email(message) -> None:
             headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated"},
         )
         email.message()  # validates headers and addresses before anything is sent
+    except Cancelled:  # the kind's renderer found nothing to tell any more
+        raise
     except Exception as error:  # nothing has left: a bad address or a rendering bug
         raise NotSent(f"{type(error).__name__}: {error}", permanent=True) from error
 

@@ -146,10 +146,12 @@ def post(recipient, kind: str, *, key: str, municipality=None, params=None,
                      channel=channel) == 1
 
 
-def post_many(rows, kind: str, *, municipality=None, channel: str = "email") -> int:
+def post_many(rows, kind: str, *, municipality=None, channel: str = "email",
+              delay: dt.timedelta | None = None) -> int:
     """Outbox messages for (recipient id, key, params) rows; keys already
     there are skipped. Returns how many were new (a concurrent writer of the
-    same key may win; there is still one row per key)."""
+    same key may win; there is still one row per key). `delay` holds them
+    back for a while (time to take back what caused them)."""
     kinds.get(kind)
     channels.get(channel)
     rows = [(user_id, key, check_params(dict(params or {}))) for user_id, key, params in rows]
@@ -164,7 +166,7 @@ def post_many(rows, kind: str, *, municipality=None, channel: str = "email") -> 
         new = [
             OutboxMessage(
                 municipality=municipality, channel=channel, recipient_id=user_id, kind=kind,
-                params=params, key=key, created_at=now, available_at=now,
+                params=params, key=key, created_at=now, available_at=now + (delay or dt.timedelta()),
             )
             for user_id, key, params in rows if key not in existing
         ]

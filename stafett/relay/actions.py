@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -28,7 +29,8 @@ from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
 from stafett.lib.dates import add_years
 from stafett.lib.errors import Conflict
-from stafett.notify.outbox import tell
+from stafett.notify.models import OutboxMessage
+from stafett.notify.outbox import post_many, tell
 from stafett.tenancy.models import Membership, Service
 
 from .models import (
@@ -108,6 +110,93 @@ def _tell(actor, relay, kind: str, users=(), *, leaders_of=(), **params) -> None
     recipients.pop(actor.user.pk, None)
     for user in recipients.values():
         tell(user, kind, municipality=relay.municipality, about=relay, params=params)
+
+
+# --- telling the family ---------------------------------------------------------
+#
+# The family gets an e-mail (only if they gave an address on the family
+# pages) with a link to the family pages and nothing else: no name, no
+# content. Kinds in relay/notify_kinds.py.
+
+# A new entry's e-mail waits this long, so an entry withheld from a guardian
+# right after it was written never tells that guardian (the renderer checks
+# again when it is sent).
+FAMILY_ENTRY_DELAY = dt.timedelta(minutes=10)
+# What staff write that the family is told of (not the app's own events).
+FAMILY_ENTRY_KINDS = frozenset({"note", "bright_spot", "goal", "measure", "evaluation", "meeting"})
+
+
+def family_numbers(relays, *, exclude_guardians=()) -> dict[int, set[str]]:
+    """relay id -> the national identity numbers of its family who may read
+    it: guardians with parental responsibility, and the child from the
+    municipality's consent age (as stafett.citizen.actors sees them)."""
+    relays = list(relays)
+    today = timezone.localdate()
+    numbers: dict[int, set[str]] = {r.pk: set() for r in relays}
+    by_child: dict[int, list[int]] = {}
+    for relay in relays:
+        by_child.setdefault(relay.child_id, []).append(relay.pk)
+    for child_id, number in Guardian.objects.filter(
+        child_id__in=by_child, parental_responsibility=True,
+    ).exclude(national_id="").exclude(pk__in=list(exclude_guardians)).values_list("child_id", "national_id"):
+        for relay_id in by_child[child_id]:
+            numbers[relay_id].add(number)
+    for child_id, number, born, age in Child.objects.filter(pk__in=by_child).exclude(
+        national_id="").filter(birth_date__isnull=False).values_list(
+            "pk", "national_id", "birth_date", "municipality__child_consent_age"):
+        if add_years(born, age) <= today:
+            for relay_id in by_child[child_id]:
+                numbers[relay_id].add(number)
+    return numbers
+
+
+def family_recipients(numbers: set[str]) -> list:
+    """The family's citizen accounts that gave an e-mail address."""
+    if not numbers:
+        return []
+    return list(get_user_model().objects.filter(
+        kind="citizen", is_active=True, national_id__in=numbers).exclude(email="").order_by("pk"))
+
+
+def tell_family(relay, kind: str, key: str, *, exclude_guardians=(), delay=None, **params) -> int:
+    """An e-mail to each family member of `relay` with an address, once per
+    `key` and person. `exclude_guardians`: guardians it must not reach (an
+    entry withheld from them)."""
+    numbers = family_numbers([relay], exclude_guardians=exclude_guardians)[relay.pk]
+    rows = [(user.pk, f"{kind}:{key}:{user.pk}", {"relay": relay.pk, **params})
+            for user in family_recipients(numbers)]
+    return post_many(rows, kind, municipality=relay.municipality, delay=delay)
+
+
+def _tell_family_of_entry(relay, entry: Entry) -> None:
+    if entry.kind not in FAMILY_ENTRY_KINDS or entry.by_family:
+        return
+    withheld = Withholding.objects.filter(entry=entry).values_list("guardian_id", flat=True)
+    tell_family(relay, "family_log_entry", str(entry.pk), exclude_guardians=withheld,
+                delay=FAMILY_ENTRY_DELAY, entry=entry.pk)
+
+
+def entry_withheld_from(entry_id: int, national_id: str) -> bool:
+    """Whether the entry is kept from a guardian with this number (the e-mail
+    renderer asks before sending)."""
+    return Withholding.objects.filter(entry_id=entry_id, guardian__national_id=national_id).exists()
+
+
+def tell_families_of_expiring_consents(relay_ids) -> int:
+    """Once per consent: the family of each relay whose consent runs out
+    within the follow-up rule's warning period (followup calls this with the
+    rule's hits)."""
+    consents = list(Consent.objects.filter(open_consent_q(), relay_id__in=list(relay_ids),
+                                           valid_until__gte=timezone.localdate())
+                    .select_related("relay", "relay__municipality"))
+    numbers = family_numbers([c.relay for c in consents])
+    users = family_recipients(set().union(*numbers.values()) if numbers else set())
+    sent = 0
+    for consent in consents:
+        rows = [(u.pk, f"family_consent_expiring:{consent.pk}:{u.pk}", {"relay": consent.relay_id})
+                for u in users if u.national_id in numbers[consent.relay_id]]
+        sent += post_many(rows, "family_consent_expiring", municipality=consent.relay.municipality)
+    return sent
 
 
 def _lock(actor, relay: Relay, action: str, version: int | None = None) -> Relay:
@@ -610,6 +699,7 @@ def respond_to_handover(actor, handover, *, accept: bool) -> Handover:
         _entry(actor, relay, Entry.Kind.HANDOVER, handover.note, event="handover_accepted",
                params={"name": actor.user.get_full_name()})
         _touch(relay, "holder", "holder_service")
+        tell_family(relay, "family_holder_changed", str(handover.pk))
     else:
         _entry(actor, relay, Entry.Kind.HANDOVER, event="handover_declined",
                service_id=handover.to_service_id)
@@ -699,7 +789,7 @@ def add_goal(actor, relay, *, title: str, indicator: str) -> Goal:
         municipality_id=relay.municipality_id, relay=relay, title=title, indicator=indicator,
         created_by=actor.user, created_at=timezone.now(),
     )
-    _entry(actor, relay, Entry.Kind.GOAL, title, goal=goal)
+    _tell_family_of_entry(relay, _entry(actor, relay, Entry.Kind.GOAL, title, goal=goal))
     _touch(relay)
     _audit(actor, "create", relay, goal)
     return goal
@@ -749,7 +839,7 @@ def add_measure(actor, relay, *, what: str, responsible_service, responsible_use
         starts_on=starts_on, deadline=deadline, evaluate_on=evaluate_on,
         created_by=actor.user, created_at=timezone.now(),
     )
-    _entry(actor, relay, Entry.Kind.MEASURE, what, measure=measure, goal=goal)
+    _tell_family_of_entry(relay, _entry(actor, relay, Entry.Kind.MEASURE, what, measure=measure, goal=goal))
     _touch(relay)
     _audit(actor, "create", relay, measure)
     return measure
@@ -782,7 +872,8 @@ def record_evaluation(actor, relay, *, what_happened, conclusion, child_view="",
         parents_view=parents_view, professionals_view=professionals_view, conclusion=conclusion,
         created_by=actor.user, created_at=timezone.now(),
     )
-    _entry(actor, relay, Entry.Kind.EVALUATION, conclusion, evaluation=evaluation, goal=goal, measure=measure)
+    _tell_family_of_entry(relay, _entry(actor, relay, Entry.Kind.EVALUATION, conclusion,
+                                        evaluation=evaluation, goal=goal, measure=measure))
     _touch(relay)
     _audit(actor, "create", relay, evaluation)
     return evaluation
@@ -801,6 +892,7 @@ def plan_meeting(actor, relay, *, kind, starts_at, place, agenda="", invited=())
           leaders_of=[p.service_id for p in invited if not p.user_id], meeting=meeting.pk)
     _entry(actor, relay, Entry.Kind.MEETING, event="meeting_planned",
            params={"kind": kind, "time": starts_at.isoformat()}, meeting=meeting)
+    tell_family(relay, "family_meeting_planned", str(meeting.pk), meeting=meeting.pk)
     _touch(relay)
     _audit(actor, "create", relay, meeting)
     return meeting
@@ -818,7 +910,8 @@ def record_minutes(actor, meeting, *, version: int, minutes: str, decisions: str
     meeting.save(update_fields=["minutes", "decisions", "child_present", "minutes_recorded_at", "version"])
     meeting.present.set([p for p in present if p.relay_id == relay.pk])
     meeting.guardians_present.set([g for g in guardians_present if g.child_id == relay.child_id])
-    _entry(actor, relay, Entry.Kind.MEETING, minutes + (f"\n\n{decisions}" if decisions else ""), meeting=meeting)
+    _tell_family_of_entry(relay, _entry(actor, relay, Entry.Kind.MEETING,
+                                        minutes + (f"\n\n{decisions}" if decisions else ""), meeting=meeting))
     _touch(relay)
     _audit(actor, "minutes", relay, meeting)
     return meeting
@@ -861,6 +954,7 @@ def add_entry(actor, relay, *, kind: str, text: str) -> Entry:
         raise ValidationError(_("Write the text of the entry."))
     relay = _lock(actor, relay, "content")
     entry = _entry(actor, relay, kind, text)
+    _tell_family_of_entry(relay, entry)
     _touch(relay)
     _audit(actor, "create", relay, entry)
     return entry
@@ -889,6 +983,8 @@ def correct_entry(actor, entry, *, text: str) -> Entry:
                     reason=w.reason, decided_by_id=w.decided_by_id, decided_at=w.decided_at)
         for w in entry.withholdings.all()
     ])
+    # After the withholdings: a guardian the entry is kept from is not told.
+    _tell_family_of_entry(relay, correction)
     _touch(relay)
     _audit(actor, "correct", relay, correction)
     return correction
@@ -918,6 +1014,12 @@ def withhold_entry(actor, entry, *, guardian, reason: str) -> Withholding:
         if not Withholding.objects.filter(entry=item, guardian=guardian).exists()
     ])
     withholding = withholdings[0]
+    # An e-mail about it still waiting is not sent to this guardian.
+    OutboxMessage.objects.filter(
+        kind="family_log_entry", state=OutboxMessage.State.PENDING,
+        key__in=[f"family_log_entry:{item.pk}:{user.pk}" for item in chain
+                 for user in family_recipients({guardian.national_id} - {""})],
+    ).update(state=OutboxMessage.State.CANCELLED, last_error="withheld from the recipient")
     _touch(relay)
     _audit(actor, "withhold", relay, withholding)
     return withholding

@@ -355,6 +355,46 @@ class Meeting(TenantModel):
         return f"{self.get_kind_display()}, {when}"
 
 
+class MeetingReply(TenantModel):
+    """A family member's answer to a meeting invitation, seen by staff on the
+    meeting page. The newest answer of each person counts."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", _("I will come")
+        CANNOT = "cannot", _("I cannot come")
+        OTHER_TIME = "other_time", _("Please suggest another time")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # The guardian row the author answered as; empty when the young person answered.
+    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class ChildView(TenantModel):
+    """"What I want you to know": the child's own view before a meeting,
+    written by the young person themself or by a guardian on the child's
+    behalf (`written_by` says which)."""
+
+    class WrittenBy(models.TextChoices):
+        CHILD = "child", _("written by the child")
+        GUARDIAN = "guardian", _("written by a guardian on the child's behalf")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="child_views")
+    written_by = models.CharField(max_length=10, choices=WrittenBy.choices)
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("what I want you to know"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
 class Evaluation(TenantModel):
     relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="evaluations")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations")
@@ -430,7 +470,14 @@ class Entry(TenantModel):
     params = models.JSONField(default=dict, blank=True)
     text = models.TextField(_("text"), blank=True)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    author_service = models.ForeignKey("tenancy.Service", on_delete=models.PROTECT, related_name="+")
+    # Empty for what the family wrote (a guardian or the young person, logged
+    # in as a citizen): they act for no service.
+    author_service = models.ForeignKey(
+        "tenancy.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Written by the family on the family pages: shown as the family's
+    # everywhere (staff timeline, PDF, guardians' copy).
+    by_family = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     # A correction replaces the wording of an earlier entry; the earlier one
     # stays, marked as corrected, so participants can see what was changed.
@@ -446,6 +493,14 @@ class Entry(TenantModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["relay", "kind", "created_at"])]
+        constraints = [
+            # Staff write for a service; the family for none.
+            models.CheckConstraint(
+                condition=models.Q(by_family=True, author_service__isnull=True)
+                | models.Q(by_family=False, author_service__isnull=False),
+                name="entry_family_or_service",
+            )
+        ]
 
     # What a person wrote can be corrected; entries recording a decision that
     # changed the relay (consent, participants, handover, level, closing) are

@@ -373,6 +373,9 @@ def meeting_detail(request, pk, meeting_id):
         guardians_present=list(meeting.guardians_present.all()),
         evaluations=list(meeting.evaluations.all()),
         level_changes=list(meeting.level_changes.all()),
+        # What the family sent before the meeting (the family pages).
+        replies=list(meeting.replies.select_related("author")),
+        child_views=list(meeting.child_views.select_related("author")),
         title=meeting.get_kind_display(),
     ))
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.accounts.models import User
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions
-from stafett.relay.models import Relay
+from stafett.relay.models import Meeting, Relay
 from stafett.tenancy.models import Membership, Service
 from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (Helga at the health station)
@@ -131,3 +132,43 @@ def family(world):  # noqa: F811 (the world imported above)
         ]}
     return Family(mia_relay=mia, ylva_relay=ylva, tobias_relay=tobias, asheim_relay=asheim,
                   withheld_note=withheld, guardians=guardians, **people)
+
+
+@dataclass
+class FamilyLog:
+    """Mia's log with content (goals, a measure, a meeting ahead and one with
+    minutes) and a meeting ahead in Ylva's: what the family pages show and
+    what the family writes before."""
+
+    family: Family
+    goal: object
+    measure: object
+    meeting: object  # ahead, Mia's
+    past_meeting: object  # with minutes, Mia's
+    ylva_meeting: object  # ahead, Ylva's
+
+
+@pytest.fixture
+def family_log(world, family):  # noqa: F811 (the world imported above)
+    """Kept apart from `family` so the other family pages' tests see the same log as before."""
+    today = dt.date.today()
+    with scope(municipality=world.fjordvik):
+        nurse = world.actor(world.health_nurse)
+        mia = family.mia_relay
+        goal = actions.add_goal(nurse, mia, title="Mia sover hele natten", indicator="Færre våkne netter.")
+        measure = actions.add_measure(
+            nurse, mia, what="Fast leggetid kl. 19.", responsible_service=world.health_station,
+            responsible_user=world.health_nurse, goal=goal, starts_on=today,
+            deadline=today + dt.timedelta(days=30), evaluate_on=today + dt.timedelta(days=28),
+        )
+        past = actions.plan_meeting(nurse, mia, kind=Meeting.Kind.PLANNING,
+                                    starts_at=timezone.now() - dt.timedelta(days=3), place="Helsestasjonen")
+        past = actions.record_minutes(nurse, past, version=past.version, minutes="Vi snakket om søvn.",
+                                      decisions="Fast leggetid.")
+        meeting = actions.plan_meeting(nurse, mia, kind=Meeting.Kind.NETWORK,
+                                       starts_at=timezone.now() + dt.timedelta(days=5), place="Bakken skole")
+        ylva_meeting = actions.plan_meeting(nurse, family.ylva_relay, kind=Meeting.Kind.PLANNING,
+                                            starts_at=timezone.now() + dt.timedelta(days=6),
+                                            place="Helsestasjonen")
+    return FamilyLog(family=family, goal=goal, measure=measure, meeting=meeting, past_meeting=past,
+                     ylva_meeting=ylva_meeting)

@@ -72,7 +72,7 @@ POSTED_TO = {
     "accounts:two_factor_remove", "concerns:comment", "relay:remove_participant",
     "relay:cancel_handover", "relay_content:goal_achieved", "guides_editor:publish",
     "followup:read", "notify:read", "notify:read_all", "relay:decline_inclusion",
-    "switch_municipality", "oidc:logout",
+    "switch_municipality", "oidc:logout", "citizen:write", "citizen:child_view", "citizen:reply",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -110,6 +110,9 @@ def visits(s) -> list[Visit]:
     return [
         Visit("home", w.teacher, {}),
         Visit("citizen:home", s.guardian, {}),
+        Visit("citizen:relay", s.guardian, {"pk": r}),
+        Visit("citizen:worry_new", s.guardian, {}),
+        Visit("citizen:alerts", s.guardian, {}),
         Visit("oidc:idporten_login", None, {}),
         Visit("oidc:idporten_login", None, {}, "next=https%3A%2F%2Fevil.example%2F"),
         # Without a configured provider these answer 404; tests/oidc drives them
