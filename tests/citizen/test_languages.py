@@ -60,9 +60,10 @@ def test_django_knows_somali_and_tigrinya_and_arabic_is_right_to_left():
 # and the shared parts a family page shows (the error pages in the family
 # frame, form errors, paging). A string from any of these must be translated
 # in all eight languages. (Staff logging in through their municipality's
-# provider, stafett/oidc/views_staff.py, is a staff page.)
+# provider, stafett/oidc/views_staff.py, is a staff page, and so are the notices
+# staff get of what a family did, stafett/citizen/notify_kinds.py.)
 FAMILY_SOURCES = re.compile(
-    r"^(templates/(citizen|oidc)/|stafett/citizen/|stafett/oidc/(?!views_staff)|templates/(400|403|403_csrf|404|500)\.html"
+    r"^(templates/(citizen|oidc)/|stafett/citizen/(?!notify_kinds)|stafett/oidc/(?!views_staff)|templates/(400|403|403_csrf|404|500)\.html"
     r"|templates/_error_summary\.html|templates/_pagination\.html|templates/core/_error\.html"
     r"|templates/core/_emergency_numbers\.html)"
 )
