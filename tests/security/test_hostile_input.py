@@ -72,7 +72,7 @@ POSTED_TO = {
     "accounts:two_factor_remove", "concerns:comment", "relay:remove_participant",
     "relay:cancel_handover", "relay_content:goal_achieved", "guides_editor:publish",
     "followup:read", "notify:read", "notify:read_all", "relay:decline_inclusion",
-    "switch_municipality", "oidc:logout",
+    "switch_municipality", "oidc:logout", "citizen:consent_sign",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -110,6 +110,10 @@ def visits(s) -> list[Visit]:
     return [
         Visit("home", w.teacher, {}),
         Visit("citizen:home", s.guardian, {}),
+        Visit("citizen:consent", s.guardian, {"pk": r}),
+        Visit("citizen:consent_withdraw", s.guardian, {"pk": r}),
+        Visit("citizen:access_log", s.guardian, {"pk": r}),
+        Visit("citizen:access_log", s.guardian, {"pk": r}, "eldre=1-1"),
         Visit("oidc:idporten_login", None, {}),
         Visit("core:home", w.teacher, {}),
         Visit("core:acute", w.teacher, {}),
@@ -135,6 +139,7 @@ def visits(s) -> list[Visit]:
         Visit("relay:consent", nurse, {"pk": r}),
         Visit("relay:extend_consent", nurse, {"pk": r}),
         Visit("relay:withdraw_consent", nurse, {"pk": r}),
+        Visit("relay:ask_consent", nurse, {"pk": r}),
         Visit("relay:consent_scan", nurse, {"pk": r, "consent_pk": s.consent.pk}),
         Visit("relay:participants", nurse, {"pk": r}),
         Visit("relay:handover", nurse, {"pk": r}),
@@ -352,6 +357,10 @@ def _client(user, s, clients):
             if user == s.world.other_leader:  # her session has given the authenticator's code
                 session = client.session
                 session[DEVICE_ID_SESSION_KEY] = s.removable_device.persistent_id
+                session.save()
+            if user == s.guardian:  # logged in with ID-porten at level substantial
+                session = client.session
+                session["idporten_acr"] = "idporten-loa-substantial"
                 session.save()
         clients[key] = client
     return clients[key]
