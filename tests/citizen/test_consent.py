@@ -8,6 +8,7 @@ themselves; a withdrawal by one of them takes effect in the same request.
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -295,3 +296,31 @@ def test_the_consent_page_shows_the_consent_in_force(family, world, django_asser
         page = client.get(consent_url(family.mia_relay)).content.decode()
     assert "Samarbeid om trivsel." in page and world.school.name in page
     assert nb("Withdraw consent") in page
+
+
+@pytest.mark.django_db
+def test_a_consent_recorded_on_paper_supersedes_the_request_waiting(family, world, school_out):
+    mia = school_out
+    propose(family_client(family, family.frida), mia, [world.health_station, world.school])
+    proposal = pending(mia)
+    with scope(municipality=world.fjordvik):
+        actions.give_consent(
+            world.actor(world.health_nurse), mia,
+            guardians=[family.guardians["frida"], family.guardians["geir"]], child_consents=False,
+            services=[world.health_station], purpose="På papir.", given_on=dt.date.today(),
+            valid_until=dt.date.today() + dt.timedelta(days=100), method="digital")
+    proposal.refresh_from_db()
+    assert proposal.status == "superseded"
+    family_client(family, family.geir).post(reverse(
+        "citizen:consent_sign", kwargs={"pk": mia.pk, "proposal_pk": proposal.pk}))
+    assert world.school.pk not in covered(mia)
+
+
+@pytest.mark.django_db
+def test_staff_cannot_record_a_consent_as_given_with_id_porten(family, world):
+    with scope(municipality=world.fjordvik), pytest.raises(ValidationError):
+        actions.give_consent(
+            world.actor(world.health_nurse), family.mia_relay,
+            guardians=[family.guardians["frida"], family.guardians["geir"]], child_consents=False,
+            services=[world.health_station], purpose="x", given_on=dt.date.today(),
+            valid_until=dt.date.today() + dt.timedelta(days=100), method="idporten")
