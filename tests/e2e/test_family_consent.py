@@ -88,3 +88,22 @@ def test_consent_journey_and_access_log(transactional_db, live_server, browser,
         for path in ("citizen:consent", "citizen:access_log", "citizen:consent_withdraw"):
             frida.goto(url(live_server, reverse(path, args=[mia.pk])))
             check_a11y(frida)
+
+
+def test_the_holder_asks_the_family_and_sees_who_has_signed(transactional_db, live_server, browser,
+                                                            family, world, check_a11y):  # noqa: F811
+    helga = browser.new_context(locale="nb-NO").new_page()
+    login(helga, live_server, "helga", PASSWORD)
+    ask = url(live_server, reverse("relay:ask_consent", args=[family.mia_relay.pk]))
+    helga.goto(ask)
+    check_a11y(helga)
+    helga.get_by_label("Bakken skole").uncheck()
+    helga.get_by_role("button", name="Be familien signere").click()
+    expect(helga.locator(".messages")).to_contain_text("Familien er bedt om å samtykke")
+    frida = _family_page(browser, live_server, family.frida)
+    frida.goto(url(live_server, reverse("citizen:consent", args=[family.mia_relay.pk])))
+    frida.get_by_role("button", name="Signer dette samtykket").click()
+    helga.goto(ask)
+    check_a11y(helga)
+    expect(helga.locator("table")).to_contain_text("signert med ID-porten")
+    expect(helga.locator("table")).to_contain_text("Ikke ennå")
