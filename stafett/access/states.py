@@ -72,6 +72,23 @@ CONSENT = StateTable("consent", {
 })
 
 
+class ProposalState(StrEnum):
+    """A consent proposed for the family to sign in the family pages."""
+
+    PENDING = "pending"
+    RECORDED = "recorded"  # everyone required signed: it is now a Consent
+    SUPERSEDED = "superseded"  # a newer proposal, or a consent recorded otherwise, replaced it
+    CANCELLED = "cancelled"  # the family withdrew consent while it waited
+
+
+CONSENT_PROPOSAL = StateTable("consent_proposal", {
+    ProposalState.PENDING: frozenset({"sign"}),
+    ProposalState.RECORDED: frozenset(),
+    ProposalState.SUPERSEDED: frozenset(),
+    ProposalState.CANCELLED: frozenset(),
+})
+
+
 # --- handovers -------------------------------------------------------------------------
 
 

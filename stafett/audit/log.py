@@ -5,19 +5,23 @@ from .models import AuditChain, AuditEvent
 
 
 def record(actor, action: str, case, *, legal_basis: str, child_id: int | None = None,
-           item=None):
+           item=None, service_id: int | None = None):
     """Append one event for `actor` doing `action` on `case` (or on `item`, a
-    part of it such as a comment).
+    part of it such as a comment). `service_id`: the service the actor acted
+    for, shown in the family's access log.
 
     Must run inside the transaction of the action it records, so the event and
     the change commit or roll back together.
     """
-    return record_many(actor, action, [(case, child_id, item)], legal_basis=legal_basis)[0]
+    return record_many(actor, action, [(case, child_id, item)], legal_basis=legal_basis,
+                       service_id=service_id)[0]
 
 
-def record_many(actor, action: str, items, *, legal_basis: str) -> list[AuditEvent]:
-    """Append one event per (case, child id, item or None) in `items`, in a constant number
-    of queries (a list page audits every row it shows without N+1).
+def record_many(actor, action: str, items, *, legal_basis: str,
+                service_id: int | None = None) -> list[AuditEvent]:
+    """Append one event per (case, child id, item or None[, service id]) in
+    `items`, in a constant number of queries (a list page audits every row it
+    shows without N+1); a row's own service id overrides `service_id`.
 
     The chain head is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite
     serialises writers anyway), which keeps `seq` gap-free and the hash chain
@@ -33,7 +37,7 @@ def record_many(actor, action: str, items, *, legal_basis: str) -> list[AuditEve
     chain = AuditChain.objects.select_for_update().get(municipality_id=municipality_id)
     now = timezone.now()
     events = []
-    for obj, child_id, item in items:
+    for obj, child_id, item, *own_service in items:
         if obj.municipality_id != municipality_id:
             raise ValueError("one call audits one municipality")
         event = AuditEvent(
@@ -47,6 +51,7 @@ def record_many(actor, action: str, items, *, legal_basis: str) -> list[AuditEve
             item_type=item._meta.model_name if item is not None else "",
             item_id=item.pk if item is not None else None,
             child_id=child_id,
+            service_id=own_service[0] if own_service else service_id,
             legal_basis=legal_basis,
             prev_hash=chain.last_hash,
         )

@@ -57,6 +57,14 @@ class AuditEvent(models.Model):
     item_type = models.CharField(max_length=40, blank=True)
     item_id = models.BigIntegerField(null=True)
     child_id = models.BigIntegerField(null=True)
+    # The service the actor acted for (their own service, the holder's, or the
+    # one the consent covers), so the family's access log can say "who, in
+    # which service". Null for rows written before it was recorded, for a
+    # citizen, and where the actor acted for no one service.
+    service = models.ForeignKey(
+        "tenancy.Service", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # read through the child's index, never looked up by service
+    )
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -69,6 +77,8 @@ class AuditEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "object_type", "object_id"]),
+            # The family's access log (innsyn): one child's events, newest first.
+            models.Index(fields=["municipality", "child_id", "at"], name="audit_child_at"),
         ]
 
     def compute_hash(self) -> str:
@@ -86,7 +96,10 @@ class AuditEvent(models.Model):
                 self.child_id,
                 self.legal_basis,
                 self.prev_hash,
-            ],
+            ]
+            # Appended only when set, so rows written before the column
+            # existed keep the hash they were written with (verify_chain).
+            + ([self.service_id] if self.service_id is not None else []),
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode()).hexdigest()

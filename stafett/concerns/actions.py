@@ -26,7 +26,17 @@ from .policy import load_concern
 
 
 def _audit(actor, action, concern, item=None, basis=LegalBasis.SERVICE_DUTY):
-    record(actor, action, concern, legal_basis=basis, child_id=concern.child_id, item=item)
+    record(actor, action, concern, legal_basis=basis, child_id=concern.child_id, item=item,
+           service_id=_acting_service_id(actor, concern))
+
+
+def _acting_service_id(actor, concern) -> int | None:
+    """The worry's service when the actor works there, else the actor's only
+    service, for the audit trail (who read it, for which service)."""
+    if actor.works_in(concern.service_id):
+        return concern.service_id
+    mine = actor.service_ids
+    return next(iter(mine)) if len(mine) == 1 else None
 
 
 def _lock(actor, concern: Concern, action: str, version: int | None = None) -> Concern:
@@ -64,7 +74,8 @@ def list_concerns(actor, queryset, page_number, *, page_size: int = 25):
     with transaction.atomic():
         page = Paginator(queryset, page_size).get_page(page_number)
         page.object_list = list(page.object_list)
-        record_many(actor, "list", [(c, c.child_id, None) for c in page.object_list],
+        record_many(actor, "list", [(c, c.child_id, None, _acting_service_id(actor, c))
+                                    for c in page.object_list],
                     legal_basis=LegalBasis.SERVICE_DUTY)
     return page
 

@@ -36,6 +36,7 @@ from stafett.tenancy.models import Membership, Service
 from .models import (
     Consent,
     ConsentParty,
+    ConsentProposal,
     Entry,
     Evaluation,
     Goal,
@@ -52,6 +53,7 @@ from .models import (
 from .policy import (
     appointment_basis,
     covered_service_ids,
+    current_consent,
     holder_is_active,
     is_holder,
     legal_basis,
@@ -68,7 +70,26 @@ DIRECT_START_KINDS = {"hjelpe", "voksen", "spesialist"}
 
 def _audit(actor, action, relay, item=None, *, basis: str | None = None):
     record(actor, action, relay, legal_basis=basis or legal_basis(actor, relay),
-           child_id=relay.child_id, item=item)
+           child_id=relay.child_id, item=item, service_id=acting_service_id(actor, relay))
+
+
+def acting_service_id(actor, relay, *, query: bool = True) -> int | None:
+    """The service the actor acts for in this relay, as the audit trail
+    records it for the family's access log; None for a citizen, or where
+    staff act for no one service (a coordinator appointing a holder).
+    Without `query`, an actor in several services who does not hold the
+    relay gets None rather than a query per row of a list."""
+    if not actor.is_staff_member:
+        return None
+    if is_holder(actor, relay):
+        return relay.holder_service_id
+    mine = actor.service_ids
+    if len(mine) == 1:
+        return next(iter(mine))
+    if not query:
+        return None
+    covered = covered_service_ids(relay)
+    return next((s for s in sorted(mine) if s in covered), None)
 
 
 def _actor_service(actor, relay) -> int:
@@ -282,7 +303,8 @@ def audit_list(actor, shown) -> None:
     rows = [(relay, item, basis or legal_basis(actor, relay)) for relay, item, basis in shown]
     for basis in sorted({row[2] for row in rows}):
         record_many(actor, "list", [
-            (relay, relay.child_id, item) for relay, item, row_basis in rows if row_basis == basis
+            (relay, relay.child_id, item, acting_service_id(actor, relay, query=False))
+            for relay, item, row_basis in rows if row_basis == basis
         ], legal_basis=basis)
 
 
@@ -428,7 +450,8 @@ def _lock_inclusion(inclusion: InclusionRequest, relay: Relay) -> InclusionReque
     return fresh
 
 
-def _answer_inclusion(actor, relay, inclusion: InclusionRequest, status: str) -> None:
+def _answer_inclusion(actor, relay, inclusion: InclusionRequest, status: str, *,
+                      basis: str | None = None) -> None:
     inclusion.status = status
     inclusion.responded_at, inclusion.responded_by = timezone.now(), actor.user
     inclusion.save(update_fields=["status", "responded_at", "responded_by"])
@@ -438,8 +461,8 @@ def _answer_inclusion(actor, relay, inclusion: InclusionRequest, status: str) ->
     if status == InclusionRequest.Status.DECLINED and inclusion.requested_by.is_active:
         tell(inclusion.requested_by, "inclusion_declined", municipality=relay.municipality)
     record(actor, "accept_inclusion" if status == InclusionRequest.Status.ACCEPTED
-           else "decline_inclusion", inclusion, legal_basis=legal_basis(actor, relay),
-           child_id=relay.child_id)
+           else "decline_inclusion", inclusion, legal_basis=basis or legal_basis(actor, relay),
+           child_id=relay.child_id, service_id=acting_service_id(actor, relay))
 
 
 @transaction.atomic
@@ -453,7 +476,8 @@ def decline_inclusion(actor, inclusion: InclusionRequest) -> InclusionRequest:
     return inclusion
 
 
-def _include_requesters(actor, relay, service_ids: set[int]) -> None:
+def _include_requesters(actor, relay, service_ids: set[int], *, service_id: int | None = None,
+                        basis: str | None = None) -> None:
     """A consent now covers services that asked to be included: each joins
     the relay, with the person who asked while they still work there."""
     waiting = list(
@@ -467,9 +491,9 @@ def _include_requesters(actor, relay, service_ids: set[int]) -> None:
             user = None
         if not relay.participants.filter(service=inclusion.service, user=user,
                                          left_at__isnull=True).exists():
-            add_participant(actor, relay, service=inclusion.service, user=user,
-                            task=_("Asked to take part"))
-        _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.ACCEPTED)
+            _join(actor, relay, service=inclusion.service, user=user,
+                  task=_("Asked to take part"), service_id=service_id, basis=basis)
+        _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.ACCEPTED, basis=basis)
 
 
 # --- guardians and consent ----------------------------------------------------
@@ -506,40 +530,76 @@ def child_must_consent(relay, on: dt.date) -> bool:
 def give_consent(actor, relay, *, guardians, child_consents: bool, services, purpose: str,
                  given_on: dt.date, valid_until: dt.date, method: str, scan=None,
                  supersedes=None) -> Consent:
-    """Record the family's consent. Every guardian with parental
-    responsibility must be a party, and the child from the municipality's age.
+    """Staff record the family's consent (a conversation, or the scanned
+    paper form). Every guardian with parental responsibility must be a party,
+    and the child from the municipality's age.
 
-    The newest consent is the one that counts: recording one (a first one, an
-    extension, a renewal or a narrower one) supersedes the consent it replaces
-    at once, so a service it leaves out loses access in this transaction.
     `supersedes` is accepted for the extension page's sake; whatever consent
-    is open is superseded either way."""
+    is open is superseded either way (see `record_consent`)."""
     relay = _lock(actor, relay, "consent")
+    if method == Consent.Method.IDPORTEN:
+        # Only the family signs digitally, each for themself (ask_family_to_consent).
+        raise ValidationError(_("Choose how the family gave the consent."))
+    parties = [ConsentParty(guardian=g) for g in guardians]
+    if child_consents:
+        parties.append(ConsentParty(is_child=True))
+    return record_consent(actor, relay, parties=parties, services=services, purpose=purpose,
+                          given_on=given_on, valid_until=valid_until, method=method, scan=scan)
+
+
+def consent_errors(relay, *, service_ids: set[int], purpose: str, given_on: dt.date,
+                   valid_until: dt.date) -> list[str]:
+    """What is wrong with a consent's terms, whoever records or proposes it."""
     errors = []
     today = timezone.localdate()
-    required = set(relay.child.guardians.filter(parental_responsibility=True).values_list("pk", flat=True))
-    given = {g.pk for g in guardians}
-    if not required:
-        errors.append(_("Register the child's guardians before recording consent."))
-    elif not required <= given:
-        errors.append(_("Every guardian with parental responsibility must consent."))
-    if given - set(relay.child.guardians.values_list("pk", flat=True)):
-        errors.append(_("Only the child's own guardians can consent."))
-    if child_must_consent(relay, given_on) and not child_consents:
-        errors.append(_("The child is old enough to consent and must do so too."))
     if given_on > today:
         errors.append(_("The date of the conversation cannot be in the future."))
     if valid_until <= given_on:
         errors.append(_("The consent must be valid after the day it was given."))
     elif valid_until > add_years(given_on, MAX_CONSENT_YEARS):
         errors.append(_("A consent can be valid for at most three years."))
-    service_ids = {s.pk for s in services}
     if relay.holder_service_id not in service_ids:
         errors.append(_("The consent must cover the holder's own service."))
-    if method == Consent.Method.SCAN and not scan:
-        errors.append(_("Upload the scanned form."))
+    if Service.objects.filter(pk__in=service_ids).exclude(
+            municipality_id=relay.municipality_id).exists():
+        errors.append(_("A consent can only name services of the child's municipality."))
     if not purpose.strip():
         errors.append(_("Write what the information may be used for."))
+    return errors
+
+
+def record_consent(actor, relay, *, parties, services, purpose: str, given_on: dt.date,
+                   valid_until: dt.date, method: str, scan=None, proposal=None,
+                   first_entry: tuple[str, dict] | None = None, service_id: int | None = None,
+                   basis: str | None = None) -> Consent:
+    """The write part of recording a consent, for staff (`give_consent`) and
+    the family (stafett.citizen.consent) alike: call it inside the action's
+    transaction with the relay locked and the policy asked.
+
+    `parties` are unsaved ConsentParty rows (guardian or is_child, and for a
+    digital consent signed_at and assurance_level). The newest consent is the
+    one that counts: recording one (a first one, an extension, a renewal or a
+    narrower one) supersedes the consent it replaces at once, so a service it
+    leaves out loses access in this transaction; a proposal still waiting for
+    signatures is superseded too (`proposal`, the one being recorded, is
+    marked recorded). `service_id`/`basis`: what a family member acts for and
+    on (the holder's service, the family's right of access)."""
+    errors = []
+    required = set(relay.child.guardians.filter(parental_responsibility=True).values_list("pk", flat=True))
+    given = {p.guardian_id for p in parties if p.guardian_id}
+    if not required:
+        errors.append(_("Register the child's guardians before recording consent."))
+    elif not required <= given:
+        errors.append(_("Every guardian with parental responsibility must consent."))
+    if given - set(relay.child.guardians.values_list("pk", flat=True)):
+        errors.append(_("Only the child's own guardians can consent."))
+    if child_must_consent(relay, given_on) and not any(p.is_child for p in parties):
+        errors.append(_("The child is old enough to consent and must do so too."))
+    service_ids = {s.pk for s in services}
+    errors += consent_errors(relay, service_ids=service_ids, purpose=purpose, given_on=given_on,
+                             valid_until=valid_until)
+    if method == Consent.Method.SCAN and not scan:
+        errors.append(_("Upload the scanned form."))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -553,27 +613,30 @@ def give_consent(actor, relay, *, guardians, child_consents: bool, services, pur
         recorded_by=actor.user, recorded_at=now,
     )
     consent.services.set(service_ids)
-    ConsentParty.objects.bulk_create(
-        [ConsentParty(municipality_id=relay.municipality_id, consent=consent, guardian=g)
-         for g in guardians]
-        + ([ConsentParty(municipality_id=relay.municipality_id, consent=consent, is_child=True)]
-           if child_consents else [])
-    )
+    for party in parties:
+        party.pk, party.municipality_id, party.consent = None, relay.municipality_id, consent
+    ConsentParty.objects.bulk_create(parties)
+    waiting = relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING)
+    if proposal is not None:
+        waiting.filter(pk=proposal.pk).update(status=ConsentProposal.Status.RECORDED,
+                                              closed_at=now, consent=consent)
+    waiting.update(status=ConsentProposal.Status.SUPERSEDED, closed_at=now)
     names = ", ".join(sorted(Service.objects.filter(pk__in=service_ids).values_list("name", flat=True)))
-    _entry(actor, relay, Entry.Kind.CONSENT, event="consent_recorded",
-           params={"services": names, "date": valid_until.isoformat()})
+    event, params = first_entry or (
+        "consent_recorded", {"services": names, "date": valid_until.isoformat()})
+    _entry(actor, relay, Entry.Kind.CONSENT, event=event, params=params, service_id=service_id)
     dropped = before - service_ids
     _cancel_uncovered_handovers(relay, now)
     if dropped:
         left_out = ", ".join(sorted(Service.objects.filter(pk__in=dropped).values_list("name", flat=True)))
         _entry(actor, relay, Entry.Kind.CONSENT, event="consent_narrowed",
-               params={"services": left_out})
+               params={"services": left_out}, service_id=service_id)
         left = relay.participants.filter(service_id__in=dropped, left_at__isnull=True)
         _tell(actor, relay, "consent_narrowed", [p.user for p in left.select_related("user")],
               leaders_of=dropped)
     _touch(relay)
-    _audit(actor, "consent", relay, consent)
-    _include_requesters(actor, relay, service_ids)
+    _audit(actor, "consent", relay, consent, basis=basis)
+    _include_requesters(actor, relay, service_ids, service_id=service_id, basis=basis)
     return consent
 
 
@@ -594,24 +657,118 @@ def _open_consents(relay):
 
 @transaction.atomic
 def withdraw_consent(actor, relay, *, reason: str) -> int:
-    """The family withdraws: every consent in force ends now, and with it every
-    other service's access, in this same transaction."""
+    """Staff record that the family withdrew (see `end_consent`)."""
     if not reason.strip():
         raise ValidationError(_("Write why the consent was withdrawn."))
     relay = _lock(actor, relay, "consent")
+    return end_consent(actor, relay, reason=reason)
+
+
+def end_consent(actor, relay, *, reason: str = "", entry: tuple[str, dict] | None = None,
+                kind: str = "consent_withdrawn", service_id: int | None = None,
+                basis: str | None = None) -> int:
+    """The write part of a withdrawal, for staff and the family alike (call
+    it with the relay locked and the policy asked): every consent in force
+    ends now, and with it every other service's access, in this same
+    transaction; a proposal waiting for signatures is cancelled (the family
+    said no). `entry` = (event, params) for the timeline instead of the
+    staff's "withdrawn: reason"; `kind` is what those taking part are told."""
     now = timezone.now()
     shared_with = covered_service_ids(relay) - {relay.holder_service_id}
     count = _open_consents(relay).update(
         withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason,
     )
+    relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING).update(
+        status=ConsentProposal.Status.CANCELLED, closed_at=now)
     _cancel_uncovered_handovers(relay, now)
     taking_part = relay.participants.filter(left_at__isnull=True).select_related("user")
-    _tell(actor, relay, "consent_withdrawn", [p.user for p in taking_part],
-          leaders_of=shared_with)
-    _entry(actor, relay, Entry.Kind.CONSENT, reason, event="consent_withdrawn")
+    _tell(actor, relay, kind, [p.user for p in taking_part], leaders_of=shared_with)
+    event, params = entry or ("consent_withdrawn", {})
+    _entry(actor, relay, Entry.Kind.CONSENT, reason, event=event, params=params,
+           service_id=service_id)
     _touch(relay)
-    _audit(actor, "withdraw_consent", relay)
+    _audit(actor, "withdraw_consent", relay, basis=basis)
     return count
+
+
+# --- asking the family to consent digitally --------------------------------------
+
+
+@transaction.atomic
+def ask_family_to_consent(actor, relay, *, services, purpose: str,
+                          valid_until: dt.date) -> ConsentProposal:
+    """The holder asks the family to consent in the family pages (ID-porten):
+    a proposal each required party signs for themself (stafett.citizen.consent).
+    The paper route stays for families without electronic ID."""
+    relay = _lock(actor, relay, "consent")
+    guardians, child_must = required_parties(relay, timezone.localdate())
+    cannot = [g.name for g in guardians if not g.national_id]
+    if child_must and not relay.child.national_id:
+        cannot.append(relay.child_name)
+    if not guardians:
+        raise ValidationError(_("Register the child's guardians before recording consent."))
+    if cannot:
+        # Each party signs with ID-porten, found by the identity number on record.
+        raise ValidationError(_(
+            "%(names)s cannot sign digitally: no identity number is registered. Register it, "
+            "or use the paper form.") % {"names": ", ".join(cannot)})
+    proposal = propose_consent(actor, relay, services=services, purpose=purpose,
+                               valid_until=valid_until)
+    _audit(actor, "propose_consent", relay, proposal)
+    return proposal
+
+
+def propose_consent(actor, relay, *, services, purpose: str, valid_until: dt.date,
+                    service_id: int | None = None) -> ConsentProposal:
+    """The write part of a proposal, for the holder and the family alike
+    (relay locked, policy asked): it replaces a proposal still waiting, and
+    its kind says what it changes against the consent in force."""
+    service_ids = {s.pk for s in services}
+    today = timezone.localdate()
+    errors = []
+    if not service_ids:
+        errors.append(_("Choose at least one service."))
+    if valid_until <= today:
+        errors.append(_("The end date must be after today."))
+    errors += consent_errors(relay, service_ids=service_ids, purpose=purpose, given_on=today,
+                             valid_until=valid_until)
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    current = current_consent(relay, today)
+    if current is None:
+        kind = ConsentProposal.Kind.GIVE
+    else:
+        covered = {s.pk for s in current.services.all()}
+        kind = (ConsentProposal.Kind.EXTEND if service_ids - covered
+                else ConsentProposal.Kind.NARROW if covered - service_ids
+                else ConsentProposal.Kind.RENEW)
+    now = timezone.now()
+    relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING).update(
+        status=ConsentProposal.Status.SUPERSEDED, closed_at=now)
+    proposal = ConsentProposal.objects.create(
+        municipality_id=relay.municipality_id, relay=relay, kind=kind, purpose=purpose,
+        valid_until=valid_until, proposed_by=actor.user, proposed_at=now,
+    )
+    proposal.services.set(service_ids)
+    names = ", ".join(sorted(Service.objects.filter(pk__in=service_ids).values_list("name", flat=True)))
+    _entry(actor, relay, Entry.Kind.CONSENT, event="consent_proposed",
+           params={"name": actor.user.get_full_name(), "services": names}, service_id=service_id)
+    _touch(relay)
+    return proposal
+
+
+def pending_proposal(relay) -> ConsentProposal | None:
+    """The proposal waiting for signatures, with its signatures (at most one)."""
+    return (relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING)
+            .select_related("proposed_by")
+            .prefetch_related("services", "signatures__guardian").first())
+
+
+def required_parties(relay, on: dt.date) -> tuple[list[Guardian], bool]:
+    """Who must sign a consent for this relay: each guardian with parental
+    responsibility, and the child from the municipality's consent age."""
+    return (list(relay.child.guardians.filter(parental_responsibility=True).order_by("name", "pk")),
+            child_must_consent(relay, on))
 
 
 # --- participants and the holder ------------------------------------------------
@@ -620,6 +777,13 @@ def withdraw_consent(actor, relay, *, reason: str) -> int:
 @transaction.atomic
 def add_participant(actor, relay, *, service, user=None, task: str = "") -> Participant:
     relay = _lock(actor, relay, "participants")
+    return _join(actor, relay, service=service, user=user, task=task)
+
+
+def _join(actor, relay, *, service, user=None, task: str = "", service_id: int | None = None,
+          basis: str | None = None) -> Participant:
+    """The write part of adding a participant (relay locked, policy asked);
+    also run when a family's consent lets a service that asked join."""
     if service.pk not in covered_service_ids(relay):
         raise ValidationError(
             _("The consent does not cover %(service)s. Extend the consent first.") % {"service": service.name}
@@ -633,13 +797,14 @@ def add_participant(actor, relay, *, service, user=None, task: str = "") -> Part
         task=task, joined_at=timezone.now(),
     )
     who = f"{user.get_full_name()}, {service.name}" if user else service.name
-    _entry(actor, relay, Entry.Kind.PARTICIPANT, event="participant_joined", params={"who": who})
+    _entry(actor, relay, Entry.Kind.PARTICIPANT, event="participant_joined", params={"who": who},
+           service_id=service_id)
     if user is not None:
         _tell(actor, relay, "participant_added", [user])
     else:
         _tell(actor, relay, "participant_added", leaders_of=[service.pk])
     _touch(relay)
-    _audit(actor, "add_participant", relay, participant)
+    _audit(actor, "add_participant", relay, participant, basis=basis)
     return participant
 
 
@@ -1039,6 +1204,8 @@ def close_relay(actor, relay, *, version: int, reason: str, summary: str, child_
     # Services still waiting to be asked are told that it will not happen.
     for inclusion in relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING):
         _answer_inclusion(actor, relay, inclusion, InclusionRequest.Status.DECLINED)
+    relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING).update(
+        status=ConsentProposal.Status.CANCELLED, closed_at=timezone.now())
     relay.status = Relay.Status.CLOSED
     relay.closing_reason, relay.closing_summary = reason, summary
     relay.child_last_word, relay.parents_last_word = child_last_word, parents_last_word

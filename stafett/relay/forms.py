@@ -109,7 +109,9 @@ class ConsentForm(forms.Form):
         error_messages={"required": _("Give the date the consent ends.")},
     )
     method = fields.ChoiceField(
-        label=_("How it was given"), choices=Consent.Method.choices, widget=forms.RadioSelect,
+        label=_("How it was given"), widget=forms.RadioSelect,
+        # A consent with ID-porten is signed by the family in the family pages.
+        choices=[c for c in Consent.Method.choices if c[0] != Consent.Method.IDPORTEN],
         initial=Consent.Method.DIGITAL,
     )
     scan = forms.FileField(
@@ -243,3 +245,54 @@ class CloseForm(VersionedForm):
         label=_("The parents' last word"), required=False,
     )
 
+
+
+class ProposalForm(forms.Form):
+    """A consent for the family to sign in the family pages: asked for by the
+    holder, or proposed by a family member (stafett.citizen)."""
+
+    services = fields.ModelMultipleChoiceField(
+        label=_("Services that may take part"), queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one service.")},
+    )
+    purpose = fields.TextField(
+        label=_("What the information may be used for"),
+        error_messages={"required": _("Write what the information may be used for.")},
+    )
+    valid_until = fields.DateField(
+        label=_("Valid until"), window="consent_until", help_text=_("At most three years."),
+        error_messages={"required": _("Give the date the consent ends.")},
+    )
+
+    def __init__(self, *args, relay, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Services of the child's municipality only; another's is "choose
+        # from the list" before it reaches the action.
+        self.fields["services"].queryset = Service.objects.filter(
+            municipality_id=relay.municipality_id).order_by("name")
+        today = timezone.localdate()
+        self.fields["services"].initial = (
+            [s.pk for s in current.services.all()] if current else [relay.holder_service_id])
+        self.fields["purpose"].initial = current.purpose if current else ""
+        self.fields["valid_until"].initial = (
+            current.valid_until if current and current.valid_until > today
+            else today + dt.timedelta(days=365))
+
+
+class FamilyWithdrawForm(forms.Form):
+    """What a family member withdraws their consent for: the whole consent,
+    or one service (withdrawing the holder's own service ends the whole
+    consent: the relay cannot be shared without it)."""
+
+    ALL = "all"
+    what = fields.ChoiceField(label=_("What do you withdraw your consent for?"),
+                              widget=forms.RadioSelect, choices=())
+
+    def __init__(self, *args, current, holder_service_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what"].choices = [(self.ALL, _("The whole consent"))] + [
+            (str(s.pk), s.name) for s in current.services.order_by("name")
+            if s.pk != holder_service_id
+        ]
+        self.fields["what"].initial = self.ALL

@@ -125,6 +125,8 @@ class Consent(TenantModel):
     class Method(models.TextChoices):
         DIGITAL = "digital", _("Recorded by the employee after a conversation")
         SCAN = "scan", _("Signed form, scanned")
+        # Each party signed for themself in the family pages (ConsentProposal).
+        IDPORTEN = "idporten", _("Given digitally with ID-porten")
 
     relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="consents")
     services = models.ManyToManyField("tenancy.Service", related_name="+")
@@ -167,6 +169,10 @@ class ConsentParty(TenantModel):
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="parties")
     guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.PROTECT)
     is_child = models.BooleanField(default=False)
+    # For a consent given digitally: when this party signed, and at which
+    # ID-porten assurance level (the `acr` of their login). Empty on paper.
+    signed_at = models.DateTimeField(null=True, blank=True)
+    assurance_level = models.CharField(max_length=40, blank=True)
 
     class Meta:
         constraints = [
@@ -175,6 +181,77 @@ class ConsentParty(TenantModel):
                 | models.Q(is_child=False, guardian__isnull=False),
                 name="consent_party_child_or_guardian",
             )
+        ]
+
+
+class ConsentProposal(TenantModel):
+    """A consent waiting for the family's signatures in the family pages: a
+    first consent, an extension, a renewal or a narrowing. Proposed by a
+    family member (who signs it as they propose) or by the holder ("ask the
+    family to consent digitally"). When the last required party signs, it is
+    recorded as a Consent that supersedes the one in force, in the same
+    transaction. Its states are the table in access/states.py."""
+
+    class Kind(models.TextChoices):
+        GIVE = "give", _("New consent")
+        EXTEND = "extend", _("Extension to more services")
+        RENEW = "renew", _("Renewal")
+        NARROW = "narrow", _("Fewer services")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for signatures")
+        RECORDED = "recorded", _("signed by everyone and recorded")
+        SUPERSEDED = "superseded", _("replaced by a newer proposal or consent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="consent_proposals")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    services = models.ManyToManyField("tenancy.Service", related_name="+")
+    purpose = models.TextField(_("what the information may be used for"))
+    valid_until = models.DateField(_("valid until"))
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    consent = models.OneToOneField(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relay"], condition=models.Q(status="pending"),
+                name="consent_proposal_one_pending_per_relay",
+            )
+        ]
+
+
+class ProposalSignature(TenantModel):
+    """One party's signature on a proposal: a guardian or the young person,
+    each for themself, with the assurance level of their ID-porten login."""
+
+    proposal = models.ForeignKey(ConsentProposal, on_delete=models.PROTECT,
+                                 related_name="signatures")
+    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.PROTECT)
+    is_child = models.BooleanField(default=False)
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    assurance_level = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_child=True, guardian__isnull=True)
+                | models.Q(is_child=False, guardian__isnull=False),
+                name="proposal_signature_child_or_guardian",
+            ),
+            models.UniqueConstraint(fields=["proposal", "guardian"],
+                                    condition=models.Q(guardian__isnull=False),
+                                    name="proposal_signature_once_per_guardian"),
+            models.UniqueConstraint(fields=["proposal"], condition=models.Q(is_child=True),
+                                    name="proposal_signature_once_for_child"),
         ]
 
 
@@ -439,6 +516,10 @@ ENTRY_EVENTS = {
     "handover_declined": (_("The handover was declined."), None),
     "holder_appointed": (_("The holder has left; %(name)s was asked to take over."), None),
     "consent_narrowed": (_("The new consent no longer covers %(services)s."), None),
+    # The family in the family pages (ID-porten): a withdrawal needs no reason.
+    "consent_withdrawn_family": (_("%(name)s withdrew the consent."), None),
+    "consent_service_withdrawn": (_("%(name)s withdrew the consent for %(services)s."), None),
+    "consent_proposed": (_("%(name)s asked the family to consent digitally to %(services)s."), None),
     "goal_changed": (_("Goal changed: %(title)s"), "title"),
     "measure_changed": (_("Measure changed: %(what)s"), "what"),
     "meeting_planned": (_("%(kind)s planned for %(time)s."), None),

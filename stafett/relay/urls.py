@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/foresatte/", views.guardians, name="guardians"),
     path("<int:pk>/samtykke/", views.consent, name="consent"),
     path("<int:pk>/samtykke/utvid/", views.consent, {"extend": True}, name="extend_consent"),
+    path("<int:pk>/samtykke/digitalt/", views.ask_consent, name="ask_consent"),
     path("<int:pk>/samtykke/trekk-tilbake/", views.withdraw_consent, name="withdraw_consent"),
     path("<int:pk>/samtykke/<int:consent_pk>/skjema/", views.consent_scan, name="consent_scan"),
     path("<int:pk>/deltakere/", views.participants, name="participants"),

@@ -450,6 +450,39 @@ def decline_inclusion(request, pk, inclusion_pk):
 
 
 @staff
+def ask_consent(request, pk):
+    """The holder asks the family to consent in the family pages: each party
+    signs for themself with ID-porten. Shows the request waiting, if any,
+    and who has signed it."""
+    actor = request.actor
+    relay = actions.read_relay(actor, pk, "consent")
+    current = current_consent(relay)
+    proposal = actions.pending_proposal(relay)
+    guardians, child_must = actions.required_parties(relay, timezone.localdate())
+    signed = {s.guardian_id: s for s in proposal.signatures.all()} if proposal else {}
+    child_signature = next((s for s in proposal.signatures.all() if s.is_child), None) \
+        if proposal else None
+    form = forms.ProposalForm(request.POST or None, relay=relay, current=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.ask_family_to_consent(actor, relay, services=list(data["services"]),
+                                          purpose=data["purpose"], valid_until=data["valid_until"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _(
+                "The family has been asked to consent in the family pages. Each guardian with "
+                "parental responsibility (and the child, when old enough) signs with ID-porten."))
+            return redirect("relay:ask_consent", pk=relay.pk)
+    return render(request, "relay/consent_ask.html", {
+        "relay": relay, "child": relay.child, "form": form, "current": current,
+        "proposal": proposal, "child_must_consent": child_must, "child_signature": child_signature,
+        "parties": [(g, signed.get(g.pk)) for g in guardians], "nav": "relays",
+    })
+
+
+@staff
 def withdraw_consent(request, pk):
     actor = request.actor
     relay = actions.read_relay(actor, pk, "consent")

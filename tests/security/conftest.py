@@ -136,6 +136,13 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
         parents[0].national_id = frida_id
         parents[0].save(update_fields=["national_id"])
         guardian = citizen("frida", frida_id, "Frida", "Fjeld")
+    # The holder asks the family to consent digitally: a request waits for
+    # Frida's signature in the family pages.
+    with scope(municipality=w.fjordvik):
+        relay_actions.ask_family_to_consent(
+            w.actor(w.health_nurse), relay, services=[w.health_station, w.school],
+            purpose="Samarbeid om søvn.", valid_until=today + dt.timedelta(days=300))
+        relay.refresh_from_db()
     return Scene(
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,

@@ -73,6 +73,7 @@ POSTED_TO = {
     "relay:cancel_handover", "relay_content:goal_achieved", "guides_editor:publish",
     "followup:read", "notify:read", "notify:read_all", "relay:decline_inclusion",
     "switch_municipality", "oidc:logout", "citizen:write", "citizen:child_view", "citizen:reply",
+    "citizen:consent_sign",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -113,6 +114,10 @@ def visits(s) -> list[Visit]:
         Visit("citizen:relay", s.guardian, {"pk": r}),
         Visit("citizen:worry_new", s.guardian, {}),
         Visit("citizen:alerts", s.guardian, {}),
+        Visit("citizen:consent", s.guardian, {"pk": r}),
+        Visit("citizen:consent_withdraw", s.guardian, {"pk": r}),
+        Visit("citizen:access_log", s.guardian, {"pk": r}),
+        Visit("citizen:access_log", s.guardian, {"pk": r}, "eldre=1-1"),
         Visit("oidc:idporten_login", None, {}),
         Visit("oidc:idporten_login", None, {}, "next=https%3A%2F%2Fevil.example%2F"),
         # Without a configured provider these answer 404; tests/oidc drives them
@@ -147,6 +152,7 @@ def visits(s) -> list[Visit]:
         Visit("relay:consent", nurse, {"pk": r}),
         Visit("relay:extend_consent", nurse, {"pk": r}),
         Visit("relay:withdraw_consent", nurse, {"pk": r}),
+        Visit("relay:ask_consent", nurse, {"pk": r}),
         Visit("relay:consent_scan", nurse, {"pk": r, "consent_pk": s.consent.pk}),
         Visit("relay:participants", nurse, {"pk": r}),
         Visit("relay:handover", nurse, {"pk": r}),
@@ -364,6 +370,10 @@ def _client(user, s, clients):
             if user == s.world.other_leader:  # her session has given the authenticator's code
                 session = client.session
                 session[DEVICE_ID_SESSION_KEY] = s.removable_device.persistent_id
+                session.save()
+            if user == s.guardian:  # logged in with ID-porten at level substantial
+                session = client.session
+                session["idporten_acr"] = "idporten-loa-substantial"
                 session.save()
         clients[key] = client
     return clients[key]
