@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('relay', '0005_guardian_national_id_guardian_guardian_national_id'),
+        ('relay', '0006_family'),
         ('tenancy', '0003_municipality_child_consent_age'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
