@@ -21,16 +21,19 @@ member it is for and by everyone who must be refused.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.access.views import FAMILY_LOGIN
 from stafett.audit.models import AuditEvent
 from stafett.relay import actions
+from stafett.relay.models import ConsentProposal
 
 WITHHELD_TEXT = "Samtale med mor alene om tryggheten hjemme."
 WITHHELD_CORRECTION = "Rettet: samtale med mor alene om tryggheten hjemme og på skolen."
@@ -39,9 +42,25 @@ WITHHELD_REASON = "Mistanke om vold fra far"
 # How to fill a family route's URL keywords, given the relay the request is
 # about. A family page whose address has another keyword fails the sweep
 # until it is added here (with an object of that relay from the fixture).
+def _proposal(family, relay) -> int:
+    """A consent waiting for the family's signatures on `relay`, as the holder's
+    "ask the family to consent digitally" leaves it."""
+    with scope(municipality=relay.municipality_id):
+        proposal = relay.consent_proposals.filter(status=ConsentProposal.Status.PENDING).first()
+        if proposal is None:
+            proposal = ConsentProposal.objects.create(
+                municipality_id=relay.municipality_id, relay=relay, kind=ConsentProposal.Kind.RENEW,
+                purpose="Samarbeid om trivsel.", valid_until=dt.date.today() + dt.timedelta(days=300),
+                proposed_by=relay.holder, proposed_at=timezone.now(),
+            )
+            proposal.services.set([relay.holder_service_id])
+    return proposal.pk
+
+
 KWARGS = {
     "pk": lambda family, relay: relay.pk,
     "relay_pk": lambda family, relay: relay.pk,
+    "proposal_pk": _proposal,
 }
 
 
