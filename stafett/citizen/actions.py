@@ -260,11 +260,13 @@ def raise_worry(actor, *, service, child: dict, worry: str, contact_how: str,
     worry = _clean_text(worry, TEXT_LIMIT, _("Write what you are worried about."))
     if contact_how not in Concern.Contact.values:
         raise ValidationError(_("Choose how you want to be contacted."))
-    guide = current_guide()
-    if guide is None:
-        raise ValidationError(_("This service cannot receive requests yet. Contact it directly."))
     now = timezone.now()
     with transaction.atomic(), scope(municipality=service.municipality_id):
+        # The service's own municipality's guide: the page runs across
+        # municipalities, and the scope here is what narrows it.
+        guide = current_guide()
+        if guide is None:
+            raise ValidationError(_("This service cannot receive requests yet. Contact it directly."))
         municipality = service.municipality
         child_obj = child_for(municipality, **child)
         concern = Concern.objects.create(

@@ -51,6 +51,8 @@ def test_a_worry_lands_in_the_chosen_services_leader_inbox_and_nowhere_else(worl
         concern = Concern.objects.get()
         assert (concern.raised_by_family, concern.author, concern.raised_by) == (True, None, family.frida)
         assert concern.service == world.kindergarten
+        # Under the kindergarten's own municipality's guide (Åsheim's is newer).
+        assert concern.guide.municipality_id == world.fjordvik.pk
         assert Notice.objects.filter(recipient=world.leader, kind="family_worry_raised").exists()
         event = AuditEvent.objects.get(actor=family.frida, action="create")
         assert (event.legal_basis, event.object_id) == (LegalBasis.FAMILY_ACCESS, concern.pk)
