@@ -62,12 +62,17 @@ def _context(browser, live_server, family, language, user=None):  # noqa: F811
 def family_pages(family) -> list[tuple[str, int]]:  # noqa: F811
     """(path, expected status) of every family page a browser can open."""
     pages = []
+    frida = family.client_for(family.frida)
     for route in ROUTES:
         kwargs = {key: KWARGS[key](family, family.mia_relay) for key in route.keywords}
-        pages.append((reverse(f"citizen:{route.name}", kwargs=kwargs), 200))
+        path = reverse(f"citizen:{route.name}", kwargs=kwargs)
+        # A route that only takes a form's POST (405 to GET) answers on the
+        # page the form is on, which is in the list itself.
+        if frida.get(path).status_code != 405:
+            pages.append((path, 200))
     # The family login page, where it is a page of ours (not a redirect on to ID-porten).
     login = reverse("oidc:idporten_login")
-    if family.client_for(family.frida).get(login).status_code == 200:
+    if frida.get(login).status_code == 200:
         pages.append((login, 200))
     pages.append((reverse("citizen:home") + "finnes-ikke/", 404))
     return pages
@@ -230,9 +235,15 @@ def test_the_keyboard_reaches_everything_on_a_family_page(browser, live_server, 
         page.goto(live_server.url + path)
         count = page.evaluate(MARK_FOCUSABLE)
         reached = []
-        for _ in range(count):
+        # A date field takes one Tab per part (day, month, year) in Chromium:
+        # the same control several times in a row counts once.
+        for _ in range(count * 4):
             page.keyboard.press("Tab")
-            reached.append(page.evaluate("() => document.activeElement.getAttribute('data-tab-order')"))
+            mark = page.evaluate("() => document.activeElement.getAttribute('data-tab-order')")
+            if not reached or reached[-1] != mark:
+                reached.append(mark)
+            if len(reached) == count:
+                break
         expected = [str(i) for i in range(count)]
         assert reached == expected, f"{path}: tab order {reached} (expected {expected})"
         kinds = page.evaluate(
