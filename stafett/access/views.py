@@ -2,7 +2,8 @@
 on any view without a declaration (deny by default).
 
 - `public`: anyone, logged in or not (login page, language switch).
-- `authenticated`: any logged-in person (their own account pages).
+- `authenticated`: any logged-in member of staff, with or without a place
+  in a municipality (their own account pages); a citizen gets 404.
 - `staff`: a person working in the current municipality; 2FA enforced.
 - `family`: a citizen logged in with ID-porten (a guardian or the young
   person); staff get 404 there, as citizens do on staff pages.
@@ -58,6 +59,10 @@ def authenticated(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if request.actor.is_citizen:
+            # Passwords, authenticators and municipalities are staff's; a
+            # citizen's account is ID-porten's.
+            raise Http404
         return view(request, *args, **kwargs)
 
     return _declare("authenticated", wrapper)

@@ -13,6 +13,8 @@ def home(request):
     """The start page: each person's own work first (see `start`)."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    if request.actor.is_citizen:
+        return redirect("citizen:home")
     if not request.actor.is_staff_member:
         # Logged in, but no place in any municipality (yet, or any more).
         return render(request, "core/no_place.html")

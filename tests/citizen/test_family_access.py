@@ -57,6 +57,11 @@ def test_staff_get_404_on_family_pages_and_families_on_staff_pages(world, family
     client = family.client_for(family.frida)
     assert client.get(f"/stafettlogg/{family.mia_relay.pk}/").status_code == 404
     assert client.get("/bekymringer/").status_code == 404
+    # Nor the staff's own account pages (password, authenticator, municipality).
+    for path in ("/konto/", "/konto/to-trinn/oppsett/"):
+        assert client.get(path).status_code == 404, path
+    # The start page sends a citizen to the family pages.
+    assert client.get("/")["Location"] == "/familie/"
 
 
 @pytest.mark.django_db
