@@ -19,14 +19,16 @@ catalogue with placeholders: the language, and its plural forms: Babel's for
 pl and uk (three), the usual six for Arabic, two for Somali and Tigrinya
 (like Norwegian and English).
 
-For a language Django has no catalogue for (Somali, Tigrinya), the month and
-weekday names of Django's date formats (stafett/core/date_names.py) are filled
-from CLDR, so "j. F Y" does not show bokmål month names there.
+The month and weekday names of Django's date formats
+(stafett/core/date_names.py) are filled as Django's own catalogue has them,
+and from CLDR for a language Django has no catalogue for (Somali, Tigrinya),
+so "j. F Y" does not show bokmål month names there.
 
 Handy after `makemessages` when a few source strings changed; bulk
 translation is done in the .po files themselves.
 """
 
+import gettext
 import re
 import runpy
 import sys
@@ -85,13 +87,11 @@ def _fix_header(raw: bytes, language: str) -> bytes:
 
 def date_names(language: str) -> dict[tuple[str | None, str], str]:
     """The month and weekday names of Django's date formats (listed in
-    stafett/core/date_names.py), from CLDR, for a language Django has no
-    catalogue for; {} for the others, whose Django catalogue has them."""
-    if (DJANGO_LOCALE / language / "LC_MESSAGES" / "django.mo").exists():
-        return {}
-    locale = Locale.parse(language)
+    stafett/core/date_names.py): as Django's own catalogue has them where
+    there is one (so ours says the same, with nothing left empty or fuzzy),
+    else from CLDR (Somali, Tigrinya)."""
     english = Locale.parse("en")
-    names = {}
+    keys = []  # (context, msgid, CLDR kind, width, month or None, lower)
     for context, kind, width, lower in [
         (None, "format", "wide", False), ("alt. month", "stand-alone", "wide", False),
         ("abbrev. month", "format", "abbreviated", False), (None, "format", "abbreviated", True),
@@ -103,11 +103,25 @@ def date_names(language: str) -> dict[tuple[str | None, str], str]:
                        "Oct.", "Nov.", "Dec."][month - 1]
             elif lower:
                 key = english.months["format"]["abbreviated"][month].lower()
-            name = locale.months[kind][width][month]
-            names[(context, key)] = name.lower() if lower else name
+            keys.append((context, key, kind, width, month, lower))
     for width in ("wide", "abbreviated"):
         for day in range(7):
-            names[(None, english.days["format"][width][day])] = locale.days["format"][width][day]
+            keys.append((None, english.days["format"][width][day], "format", width, None, day))
+    django_mo = DJANGO_LOCALE / language / "LC_MESSAGES" / "django.mo"
+    if django_mo.exists():
+        with django_mo.open("rb") as handle:
+            django_catalogue = gettext.GNUTranslations(handle)
+        return {(context, key): (django_catalogue.pgettext(context, key) if context
+                                 else django_catalogue.gettext(key))
+                for context, key, *_rest in keys}
+    locale = Locale.parse(language)
+    names = {}
+    for context, key, kind, width, month, extra in keys:
+        if month is None:
+            names[(context, key)] = locale.days["format"][width][extra]
+        else:
+            name = locale.months[kind][width][month]
+            names[(context, key)] = name.lower() if extra else name
     return names
 
 

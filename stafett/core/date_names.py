@@ -4,9 +4,8 @@ without them a date on a family page in those languages would show bokmål
 month names (Django falls back to LANGUAGE_CODE).
 
 Never imported: listed so that makemessages keeps these msgids in our
-catalogues; scripts/set_translations.py fills them from CLDR (Babel) for
-languages without Django's own catalogue, and leaves them empty (so
-Django's own translation applies) for the rest. Same msgids and contexts as
+catalogues; scripts/set_translations.py fills them as Django's own
+catalogue has them, or from CLDR (Babel) for languages without one. Same msgids and contexts as
 django/utils/dates.py.
 """
 
