@@ -26,6 +26,7 @@ from stafett.access.rules import Forbidden
 from stafett.access.states import CONSENT_PROPOSAL
 from stafett.audit.models import LegalBasis
 from stafett.notify.outbox import tell
+from stafett.oidc.levels import acr_sufficient
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Consent, ConsentParty, ConsentProposal, ProposalSignature
 from stafett.relay.policy import current_consent, holder_is_active
@@ -35,16 +36,6 @@ from .actions import audit
 from .policy import family_scope, load_family_relay
 
 FAMILY = LegalBasis.FAMILY_ACCESS
-# ID-porten's assurance levels (the ID token's `acr`), lowest first. A consent
-# needs at least "substantial" (MinID with an SMS code, BankID, Buypass, ...).
-ACR_LEVELS = ("idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high")
-ACR_REQUIRED = "idporten-loa-substantial"
-
-
-def acr_sufficient(acr) -> bool:
-    return acr in ACR_LEVELS and ACR_LEVELS.index(acr) >= ACR_LEVELS.index(ACR_REQUIRED)
-
-
 def _check_acr(acr) -> None:
     if not acr_sufficient(acr):
         raise ValidationError(_(

@@ -65,14 +65,6 @@ def family_actions(actor: Actor, relay) -> frozenset[str]:
     return actions if relay.is_open else frozenset({"view"})
 
 
-def family_guardian(actor: Actor, relay) -> Guardian | None:
-    """The actor's own guardian row for this relay's child (None for the child)."""
-    guardian_id = actor.family.guardian_for(relay.child_id)
-    if guardian_id is None:
-        return None
-    return Guardian.objects.get(pk=guardian_id)
-
-
 def family_timeline(actor: Actor, relay, kind: str = "") -> QuerySet:
     """The log as this family member may read it: for a guardian, without the
     entries withheld from them (and their corrections)."""

@@ -10,31 +10,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from stafett.access.rules import Forbidden
 from stafett.access.views import family
+from stafett.oidc.levels import ACR_SESSION_KEY, acr_sufficient
 from stafett.relay.forms import FamilyWithdrawForm, ProposalForm
 
 from . import consent as actions
 from .policy import family_scope, load_family_relay
 
-ACR = "idporten_acr"
-
 
 @family
 def consent(request, pk):
-    page = actions.read_consent(request.actor, pk)
+    # Proposing is the "consent" action, which the policy refuses on a closed log.
+    page = actions.read_consent(request.actor, pk, "consent" if request.method == "POST" else "view")
     relay = page["relay"]
-    acr_ok = actions.acr_sufficient(request.session.get(ACR))
+    acr_ok = acr_sufficient(request.session.get(ACR_SESSION_KEY))
     with family_scope(relay):
         form = ProposalForm(request.POST or None, relay=relay, current=page["current"])
-        if request.method == "POST" and not relay.is_open:
-            raise Forbidden("closed")
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 actions.propose(request.actor, relay.pk, services=list(data["services"]),
                                 purpose=data["purpose"], valid_until=data["valid_until"],
-                                acr=request.session.get(ACR))
+                                acr=request.session.get(ACR_SESSION_KEY))
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -57,7 +54,7 @@ def _still_waiting(relay) -> bool:
 @require_POST
 def consent_sign(request, pk, proposal_pk):
     try:
-        actions.sign(request.actor, pk, proposal_pk, acr=request.session.get(ACR))
+        actions.sign(request.actor, pk, proposal_pk, acr=request.session.get(ACR_SESSION_KEY))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

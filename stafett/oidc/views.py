@@ -32,18 +32,13 @@ from stafett.lib.language import set_language_cookie
 from stafett.lib.national_id import InvalidNationalId, parse
 
 from .clients import idporten_client
+from .levels import ACR_SESSION_KEY, acr_sufficient
 
-# ID-porten's levels of assurance, lowest first. Anything not listed counts as too low.
-ACR_ORDER = ("idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high")
 NEXT_SESSION_KEY = "oidc_next"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # What goes wrong in the protocol: a bad or replayed state, an error from the
 # provider, a token that fails validation, a provider that cannot be reached.
 PROTOCOL_ERRORS = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError)
-
-
-def acr_rank(acr: str | None) -> int:
-    return ACR_ORDER.index(acr) if acr in ACR_ORDER else -1
 
 
 def _iss(issuer: str) -> dict:
@@ -127,7 +122,7 @@ def idporten_callback(request):
     if not claims:
         return _refuse_citizen(request, failed)
     acr = claims.get("acr")
-    if acr_rank(acr) < acr_rank(settings.STAFETT_IDPORTEN_MIN_ACR):
+    if not acr_sufficient(acr):
         return _refuse_citizen(request, _(
             "Your login was at too low a security level. Log in with BankID, Buypass, "
             "Commfides or MinID with a code from an app or text message (security level substantial or high)."
@@ -141,7 +136,7 @@ def idporten_callback(request):
         return _refuse_citizen(request, _("This login has been turned off. Contact the municipality."))
     next_url = request.session.pop(NEXT_SESSION_KEY, None) or reverse("citizen:home")
     response = complete_login(request, user, "idporten", next_url, backend=MODEL_BACKEND)
-    request.session["idporten_acr"] = acr
+    request.session[ACR_SESSION_KEY] = acr
     request.session["idporten_amr"] = list(claims.get("amr") or [])
     request.session["idporten_id_token"] = token.get("id_token", "")
     request.session.set_expiry(settings.STAFETT_CITIZEN_IDLE_SECONDS)
