@@ -5,13 +5,16 @@ from django_scopes import scope
 from stafett.concerns import actions
 from stafett.lib.national_id import make_synthetic
 
+# Fixed once per run: a suite that runs past midnight must not see two Ellas.
+BIRTH = dt.date.today() - dt.timedelta(days=4 * 365)
+
 
 def make_concern(world, *, author=None, service=None, shared=False, name="Ella Strandvik",
                  serial=0):
     """A worry registered through the real action, as the teacher by default."""
     author = author or world.teacher
     service = service or world.kindergarten
-    birth = dt.date.today() - dt.timedelta(days=4 * 365)
+    birth = BIRTH
     with scope(municipality=world.fjordvik):
         actor = world.actor(author)
         concern = actions.create_concern(

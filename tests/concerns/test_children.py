@@ -14,8 +14,8 @@ from stafett.concerns.models import Child
 from stafett.concerns.policy import visible_concerns
 from stafett.lib.names import name_key
 from stafett.lib.national_id import make_synthetic
+from tests.concerns.helpers import BIRTH
 
-BIRTH = dt.date.today() - dt.timedelta(days=4 * 365)
 ELLA_ID = make_synthetic(BIRTH, 3)
 
 

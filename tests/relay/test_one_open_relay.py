@@ -17,10 +17,9 @@ from stafett.concerns import actions as concern_actions
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions
 from stafett.relay.models import InclusionRequest, Participant, Relay
-from tests.concerns.helpers import make_concern
+from tests.concerns.helpers import BIRTH, make_concern
 from tests.conftest import nb
 
-BIRTH = dt.date.today() - dt.timedelta(days=4 * 365)
 # The child of tests.concerns.helpers.make_concern (serial 0).
 ELLA = {"name": "Ella Strandvik", "birth_date": BIRTH, "expected_date": None,
         "national_id": make_synthetic(BIRTH, 0)}
