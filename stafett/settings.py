@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "stafett.followup",
     "stafett.oidc",
     "stafett.citizen",
+    "stafett.archive",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,9 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 PDF_VARIANT = "pdf/ua-1"
+# Records that leave for an archive or the child welfare service are PDF/A
+# (long-term preservation, as Noark 5 and Fiks Arkiv require), still tagged.
+ARCHIVE_VARIANT = "pdf/a-2u"
 PRINT_CSS = "css/print.css"
 
 
@@ -61,19 +64,22 @@ def _print_css_path() -> str:
     return str(path)
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, variant: str = PDF_VARIANT) -> bytes:
     from weasyprint import CSS, HTML
 
     fetcher = _fetcher()
     base_url = _static_roots()[0].as_uri() + "/" if _static_roots() else None
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     stylesheet = CSS(filename=_print_css_path(), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], pdf_variant=PDF_VARIANT)
+    return document.write_pdf(stylesheets=[stylesheet], pdf_variant=variant,
+                              pdf_tags=True)
 
 
-def render_pdf(template_name: str, context: dict, request=None) -> bytes:
-    """Render a template (it should extend guides/tools/_pdf_base.html) to PDF bytes."""
-    return html_to_pdf(render_to_string(template_name, context, request=request))
+def render_pdf(template_name: str, context: dict, request=None, *,
+               variant: str = PDF_VARIANT) -> bytes:
+    """Render a template (it should extend guides/tools/_pdf_base.html) to PDF
+    bytes; `variant=ARCHIVE_VARIANT` for a record that is archived or sent."""
+    return html_to_pdf(render_to_string(template_name, context, request=request), variant)
 
 
 def pdf_response(pdf: bytes, filename: str, *, private: bool = False) -> HttpResponse:

@@ -12,7 +12,12 @@ message. It raises:
   was being handed over). The worker then marks the message uncertain and
   never sends it again by itself (see docs/notifications.md).
 
-Later issues add "fiks" and "archive" with `@channel("fiks")`.
+An app registers its channel with `@channel("name")` in a module its
+AppConfig.ready() imports. A channel whose receiver drops a second copy of
+the same message (it carries an id fixed per outbox row: Fiks IO's
+message id, a file-drop folder named by it) is registered with
+`idempotent=True`: a claim that timed out there is simply sent again, so a
+worker that dies between sending and marking still delivers exactly once.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from stafett.notify import kinds
 log = logging.getLogger(__name__)
 
 CHANNELS: dict[str, Callable] = {}
+# Channels whose receiver deduplicates by the message's own id (see above).
+IDEMPOTENT: set[str] = set()
 
 
 class NotSent(Exception):
@@ -47,11 +54,13 @@ class Cancelled(Exception):
     """Nothing to deliver any more."""
 
 
-def channel(name: str):
+def channel(name: str, *, idempotent: bool = False):
     def register(function):
         if name in CHANNELS and CHANNELS[name] is not function:
             raise ValueError(f"the channel {name!r} is already registered")
         CHANNELS[name] = function
+        if idempotent:
+            IDEMPOTENT.add(name)
         return function
 
     return register
@@ -109,7 +118,7 @@ def _refusal(error) -> NotSent:
 @channel("email")
 def send_email(message) -> None:
     user = message.recipient
-    if not user.is_active or not user.email:
+    if user is None or not user.is_active or not user.email:
         raise Cancelled("the recipient has no e-mail address or is no longer active")
     try:
         subject, body = render_email(message)

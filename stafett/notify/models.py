@@ -4,8 +4,8 @@ A `Notice` tells one person, in one municipality, that something happened to
 a relay or a worry. It holds the kind (a code), ids and a few codes: never a
 child's name or any free text, so showing a notice needs no policy check.
 
-An `OutboxMessage` is one delivery to the outside world (an e-mail now;
-Fiks and archive messages later). It is written in the same transaction as
+An `OutboxMessage` is one delivery to the outside world: an e-mail, or a
+record (a report of concern, an arkivmelding) for another system. It is written in the same transaction as
 the action that causes it and delivered by a worker after commit, claimed
 first so that no two workers and no crash ever deliver it twice
 (see `stafett.notify.outbox` and docs/notifications.md).
@@ -61,7 +61,10 @@ class OutboxMessage(models.Model):
         "tenancy.Municipality", null=True, blank=True, on_delete=models.PROTECT
     )
     channel = models.CharField(max_length=20)
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    # The person told; empty for a record sent to another system (a report
+    # of concern, an arkivmelding), whose channel finds its receiver itself.
+    recipient = models.ForeignKey(USER, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
     kind = models.CharField(max_length=40)
     params = models.JSONField(default=dict, blank=True)
     # Idempotence: one row per thing to deliver ("notice:<id>",

@@ -14,10 +14,13 @@ deliver after commit.
 2. sends it through its channel;
 3. marks it sent.
 
-Only `pending` rows are ever claimed. A worker that dies between 2 and 3
-leaves its row `sending`; nobody sends it again by themselves, and after
-the claim timeout `manage.py outbox` reports it as uncertain for an operator to
-check and, deliberately, retry. A send refused before acceptance (an SMTP
+Only `pending` rows are ever claimed, with one exception. A worker that
+dies between 2 and 3 leaves its row `sending`; for an e-mail nobody sends it
+again by themselves, and after the claim timeout `manage.py outbox` reports
+it as uncertain for an operator to check and, deliberately, retry. On an
+idempotent channel (a record whose receiver drops a copy with the same
+message id, see channels.py) a timed-out claim is claimed again and sent
+again: delivered exactly once at the receiver, never lost. A send refused before acceptance (an SMTP
 error reply, a server that cannot be reached) goes back to `pending` with a
 backoff. See docs/notifications.md for why this is at most once.
 """
@@ -146,13 +149,27 @@ def post(recipient, kind: str, *, key: str, municipality=None, params=None,
                      channel=channel) == 1
 
 
+def post_record(channel: str, *, key: str, municipality, params=None,
+                delay: dt.timedelta | None = None) -> bool:
+    """A record for another system (a report of concern, an arkivmelding),
+    delivered by `channel` after commit; `key` names it once ("report:<id>").
+    Its kind is the channel's name; `params` hold the ids the channel needs.
+    True when it was written, False when `key` was already there."""
+    _require_transaction()
+    if channel not in channels.IDEMPOTENT:
+        raise ValueError(f"a record goes by an idempotent channel, not {channel!r}")
+    return post_many([(None, key, params)], channel, municipality=municipality,
+                     channel=channel, delay=delay) == 1
+
+
 def post_many(rows, kind: str, *, municipality=None, channel: str = "email",
               delay: dt.timedelta | None = None) -> int:
     """Outbox messages for (recipient id, key, params) rows; keys already
     there are skipped. Returns how many were new (a concurrent writer of the
     same key may win; there is still one row per key). `delay` holds them
     back for a while (time to take back what caused them)."""
-    kinds.get(kind)
+    if kind != channel:  # a record's kind is its channel
+        kinds.get(kind)
     channels.get(channel)
     rows = [(user_id, key, check_params(dict(params or {}))) for user_id, key, params in rows]
     if not rows:
@@ -208,14 +225,20 @@ def claim(worker_id: str, limit: int, now=None) -> list[OutboxMessage]:
     its own that commits before this returns."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = OutboxMessage.objects.filter(state=State.PENDING, available_at__lte=now)
+        claimable = (
+            Q(state=State.PENDING, available_at__lte=now)
+            # A claim that timed out on a channel whose receiver drops copies.
+            | Q(state=State.SENDING, channel__in=sorted(channels.IDEMPOTENT),
+                claimed_at__lt=now - claim_timeout())
+        )
+        due = OutboxMessage.objects.filter(claimable)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.order_by("available_at", "pk").values_list("pk", flat=True)[:limit])
         if not ids:
             return []
         # Conditional, so a row someone else claimed meanwhile is not taken again.
-        OutboxMessage.objects.filter(pk__in=ids, state=State.PENDING).update(
+        OutboxMessage.objects.filter(claimable, pk__in=ids).update(
             state=State.SENDING, claimed_at=now, claimed_by=worker_id, attempts=F("attempts") + 1,
         )
         return list(
@@ -294,7 +317,8 @@ def needs_attention(now=None) -> list[tuple[str, OutboxMessage]]:
     now = now or timezone.now()
     rows = OutboxMessage.objects.filter(
         Q(state__in=[State.UNCERTAIN, State.FAILED])
-        | Q(state=State.SENDING, claimed_at__lt=now - claim_timeout())
+        | Q(Q(state=State.SENDING, claimed_at__lt=now - claim_timeout())
+            & ~Q(channel__in=sorted(channels.IDEMPOTENT)))
         | Q(state=State.PENDING, available_at__lt=now - STUCK_AFTER)
     ).order_by("pk")
     problems = {State.UNCERTAIN: "uncertain", State.SENDING: "uncertain", State.FAILED: "failed",

@@ -11,9 +11,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from stafett.lib import org_number
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 ]{3,20}$", _("Enter a phone number of digits, spaces and an optional +.")
 )
+
+org_number_validator = org_number.validate
 
 
 class Municipality(models.Model):
@@ -36,6 +40,11 @@ class Municipality(models.Model):
     )
     require_two_factor = models.BooleanField(
         _("two-factor login is mandatory for staff"), default=False
+    )
+    # The municipality's organisation number (Enhetsregisteret, nine digits):
+    # the sender and owner of what it reports and archives.
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=9, blank=True, validators=[org_number_validator]
     )
     # From this age the child's own consent is needed for a stafettlogg.
     child_consent_age = models.PositiveSmallIntegerField(
@@ -61,6 +70,11 @@ class Service(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # A service with its own entry in Enhetsregisteret (a school, a
+    # kindergarten); empty when it reports under the municipality's number.
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=9, blank=True, validators=[org_number_validator]
+    )
 
     objects = ScopedManager(municipality="municipality")
 
@@ -74,6 +88,11 @@ class Service(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def reporting_organisation_number(self) -> str:
+        """The number this service reports and archives under."""
+        return self.organisation_number or self.municipality.organisation_number
 
 
 class Membership(models.Model):
