@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "stafett.followup",
     "stafett.oidc",
     "stafett.citizen",
+    "stafett.transport",
     "stafett.archive",
 ]
 
@@ -258,6 +259,15 @@ MEDIA_URL = "/ikke-offentlig/"  # not routed: files are streamed by views only
 # demo and the tests use them. Production turns them off.
 STAFETT_ACCEPT_SYNTHETIC_IDS = env_bool("STAFETT_ACCEPT_SYNTHETIC_IDS", not PRODUCTION)
 STAFETT_PAGE_SIZE = 25
+
+# Where records go: per record kind ("report": reports of concern to the
+# child welfare service, "archive": arkivmeldinger), "filedrop" (folders
+# under STAFETT_FILEDROP_DIR, the default) or "fiksio" (KS Fiks IO).
+STAFETT_TRANSPORTS = {
+    "report": os.environ.get("STAFETT_REPORT_TRANSPORT", "filedrop"),
+    "archive": os.environ.get("STAFETT_ARCHIVE_TRANSPORT", "filedrop"),
+}
+STAFETT_FILEDROP_DIR = Path(os.environ.get("STAFETT_FILEDROP_DIR", BASE_DIR / "filedrop"))
 
 # --- Identity providers (OpenID Connect) ----------------------------------
 # ID-porten for citizens: the issuer (https://test.idporten.no in test,

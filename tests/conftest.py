@@ -77,6 +77,13 @@ def english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def filedrop(tmp_path, settings):
+    """Each test's records land in a folder of its own (never the demo's)."""
+    settings.STAFETT_FILEDROP_DIR = tmp_path / "filedrop"
+    return settings.STAFETT_FILEDROP_DIR
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """Argon2 is deliberately slow; tests that are not about hashing need not pay."""
