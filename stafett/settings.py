@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "stafett.oidc",
     "stafett.citizen",
     "stafett.transport",
+    "stafett.reports",
     "stafett.archive",
 ]
 

@@ -30,6 +30,13 @@ class LegalBasis(models.TextChoices):
     # A guardian or the young person reading or writing in their own log: the
     # family's right of access to what is recorded about the child.
     FAMILY_ACCESS = "family_access", _("The family's right of access")
+    # Records the law requires (issue 10): the duty to archive (arkivlova § 6),
+    # deletion when the retention period has passed (GDPR art. 5(1)(e)), and a
+    # person's request for their record (forvaltningsloven § 18, GDPR art. 15).
+    # The report of concern itself uses DUTY_TO_REPORT (barnevernsloven § 13-2).
+    DUTY_TO_ARCHIVE = "duty_to_archive", _("The municipality's duty to archive")
+    RETENTION = "retention", _("The retention period has passed")
+    RIGHT_OF_ACCESS = "right_of_access", _("A request for access to one's own record")
 
 
 class AuditChain(models.Model):
