@@ -55,7 +55,7 @@ def test_a_disk_that_cannot_be_written_is_a_retryable_failure(filedrop):
     assert not refused.value.permanent
 
 
-def test_receipts_reach_their_handler_once(filedrop, monkeypatch):
+def test_receipts_reach_their_handler_once(filedrop, monkeypatch, db):
     seen = []
     monkeypatch.setattr(transport, "RECEIPT_HANDLERS", {})
     transport.on_receipt("no.ks.fiks.bekymringsmelding", seen.append)
