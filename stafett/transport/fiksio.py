@@ -39,10 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from authlib.jose import JsonWebSignature
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from stafett import transport as _t
 from stafett.transport import asice
@@ -158,11 +159,7 @@ def maskinporten_token(cfg: Config) -> str:
         header = {"alg": "RS256", "x5c": [base64.b64encode(certificate).decode()]}
         claims = {"aud": cfg.maskinporten_audience, "iss": cfg.maskinporten_client_id,
                   "scope": SCOPE, "iat": now, "exp": now + 110, "jti": str(uuid.uuid4())}
-        key_pem = cfg.signing_key.private_bytes(serialization.Encoding.PEM,
-                                                serialization.PrivateFormat.PKCS8,
-                                                serialization.NoEncryption())
-        grant = JsonWebSignature().serialize_compact(
-            header, json.dumps(claims).encode(), key_pem).decode()
+        grant = jwt.encode(header, claims, RSAKey.import_key(cfg.signing_key))
         try:
             response = requests.post(cfg.maskinporten_token_url, timeout=TIMEOUT, data={
                 "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": grant})
