@@ -102,13 +102,13 @@ def seen(monkeypatch):
     return received
 
 
-KVITTERING = f"""<?xml version="1.0" encoding="utf-8"?>
+KVITTERING = b"""<?xml version="1.0" encoding="utf-8"?>
 <arkivmeldingKvittering xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/kvittering/v1">
   <mappeKvittering><systemID>6b1f0a44-9a7e-4c5e-8d32-0c0d5e0f1a01</systemID>
     <mappeID>2026/123</mappeID><opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende></mappeKvittering>
   <registreringKvittering><systemID>6b1f0a44-9a7e-4c5e-8d32-0c0d5e0f1a02</systemID>
     <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende></registreringKvittering>
-</arkivmeldingKvittering>""".encode()
+</arkivmeldingKvittering>"""
 
 FEILMELDING = b"""<?xml version="1.0" encoding="utf-8"?>
 <ugyldigforespoersel xmlns="https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feilmelding/ugyldigforespoersel/v1">
