@@ -110,14 +110,13 @@ def load_certificate(path: str, what: str) -> x509.Certificate:
         raise ConfigurationError(f"Fiks IO: the {what} is not a PEM certificate") from error
 
 
-def config(*, sending: bool = True) -> Config:
+def config() -> Config:
     """Fiks IO's settings, read and checked (ConfigurationError if not).
-    Receiving needs the account and its key; sending also needs the
-    signing certificate and Maskinporten."""
+    Receiving needs as much as sending: the broker's password carries a
+    Maskinporten token, signed with the enterprise certificate."""
     values = settings.STAFETT_FIKSIO
-    needed = ["account_id", "integration_id", "integration_password", "account_key"]
-    if sending:
-        needed += ["signing_key", "signing_certificate", "maskinporten_client_id"]
+    needed = ["account_id", "integration_id", "integration_password", "account_key",
+              "signing_key", "signing_certificate", "maskinporten_client_id"]
     missing = [name for name in needed if not values.get(name)]
     if missing:
         raise ConfigurationError(f"Fiks IO is not configured: {', '.join(missing)} missing")
@@ -130,9 +129,8 @@ def config(*, sending: bool = True) -> Config:
         account_id=account_id, integration_id=integration_id,
         integration_password=values["integration_password"],
         account_key=load_private_key(values["account_key"], "account key"),
-        signing_key=load_private_key(values["signing_key"], "signing key") if sending else None,
-        signing_certificate=(load_certificate(values["signing_certificate"], "signing certificate")
-                             if sending else None),
+        signing_key=load_private_key(values["signing_key"], "signing key"),
+        signing_certificate=load_certificate(values["signing_certificate"], "signing certificate"),
         api_url=values["api_url"].rstrip("/"), amqp_url=values["amqp_url"],
         maskinporten_token_url=values["maskinporten_token_url"],
         maskinporten_audience=values["maskinporten_audience"],

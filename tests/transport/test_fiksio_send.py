@@ -226,3 +226,30 @@ def test_without_configuration_nothing_is_sent_and_it_says_what_is_missing(fiks,
     with pytest.raises(fiksio.ConfigurationError, match="integration_password, signing_key"):
         transport.send(parcel())
     assert fiks["sends"] == [] and fiks["grants"] == []
+
+
+def test_the_receipt_consumer_logs_in_as_the_integration_with_a_token(fiks, settings):
+    from stafett.transport import consumer
+
+    settings.STAFETT_FIKSIO = settings.STAFETT_FIKSIO | {
+        "amqp_url": "amqps://io.fiks.test.ks.no:5671"}
+    parameters = consumer.connection_parameters(fiksio.config())
+    assert (parameters.host, parameters.port) == ("io.fiks.test.ks.no", 5671)
+    assert parameters.ssl_options is not None
+    assert parameters.credentials.username == INTEGRATION
+    assert parameters.credentials.password == "hemmelig token-1"
+    assert fiksio.queue_name(ACCOUNT) == f"fiksio.konto.{ACCOUNT}"
+
+
+def test_fiks_receipts_says_what_is_missing_and_the_broker_refuses_a_stranger(fiks, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.STAFETT_FIKSIO = settings.STAFETT_FIKSIO | {"account_id": ""}
+    with pytest.raises(CommandError, match="account_id missing"):
+        call_command("fiks_receipts", "--once")
+    # The local broker does not know the integration: a clear error, no traceback.
+    settings.STAFETT_FIKSIO = settings.STAFETT_FIKSIO | {"account_id": ACCOUNT,
+                                                         "amqp_url": "amqp://127.0.0.1:5672"}
+    with pytest.raises(CommandError, match="Fiks IO"):
+        call_command("fiks_receipts", "--once", "--idle", "1")
+    assert len(fiks["grants"]) == 1  # it asked Maskinporten for the broker's password

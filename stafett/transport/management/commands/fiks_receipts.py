@@ -34,7 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, idle=5.0, pause=30.0, **options):
         try:
-            cfg = fiksio.config(sending=False)
+            cfg = fiksio.config()
         except TransportError as error:
             raise CommandError(str(error)) from error
         queue = fiksio.queue_name(cfg.account_id)
