@@ -270,6 +270,39 @@ STAFETT_TRANSPORTS = {
 }
 STAFETT_FILEDROP_DIR = Path(os.environ.get("STAFETT_FILEDROP_DIR", BASE_DIR / "filedrop"))
 
+# KS Fiks IO (docs/transport.md): the municipality's Fiks IO account and
+# integration, its keys, and where Fiks and Maskinporten are. The defaults
+# are KS's test environment; production sets its own hosts.
+STAFETT_FIKSIO = {
+    "account_id": os.environ.get("STAFETT_FIKSIO_ACCOUNT_ID", ""),
+    "integration_id": os.environ.get("STAFETT_FIKSIO_INTEGRATION_ID", ""),
+    "integration_password": os.environ.get("STAFETT_FIKSIO_INTEGRATION_PASSWORD", ""),
+    # PEM files: the account's private key (Fiks encrypts to its public key),
+    # and the enterprise certificate and key that sign what we send and the
+    # Maskinporten grant.
+    "account_key": os.environ.get("STAFETT_FIKSIO_ACCOUNT_KEY", ""),
+    "signing_key": os.environ.get("STAFETT_FIKSIO_SIGNING_KEY", ""),
+    "signing_certificate": os.environ.get("STAFETT_FIKSIO_SIGNING_CERTIFICATE", ""),
+    "api_url": os.environ.get("STAFETT_FIKSIO_API_URL", "https://api.fiks.test.ks.no"),
+    "amqp_url": os.environ.get("STAFETT_FIKSIO_AMQP_URL", "amqps://io.fiks.test.ks.no:5671"),
+    "maskinporten_token_url": os.environ.get("STAFETT_MASKINPORTEN_TOKEN_URL",
+                                             "https://test.maskinporten.no/token"),
+    "maskinporten_audience": os.environ.get("STAFETT_MASKINPORTEN_AUDIENCE",
+                                            "https://test.maskinporten.no/"),
+    "maskinporten_client_id": os.environ.get("STAFETT_MASKINPORTEN_CLIENT_ID", ""),
+    "ttl_seconds": int(os.environ.get("STAFETT_FIKSIO_TTL_SECONDS", 2 * 24 * 3600)),
+}
+_FIKSIO_REQUIRED = ["account_id", "integration_id", "integration_password", "account_key",
+                    "signing_key", "signing_certificate", "maskinporten_client_id"]
+if PRODUCTION and "fiksio" in STAFETT_TRANSPORTS.values():
+    _missing = [f"STAFETT_FIKSIO_{n.upper()}" if not n.startswith("maskinporten")
+                else f"STAFETT_{n.upper()}" for n in _FIKSIO_REQUIRED if not STAFETT_FIKSIO[n]]
+    if _missing:
+        raise ImproperlyConfigured(
+            "A record goes by KS Fiks IO, and its configuration is incomplete: set "
+            + ", ".join(_missing) + " (docs/transport.md)."
+        )
+
 # --- Identity providers (OpenID Connect) ----------------------------------
 # ID-porten for citizens: the issuer (https://test.idporten.no in test,
 # https://idporten.no in production), the client id, and either a client

@@ -101,4 +101,4 @@ def dispatch(receipt: Receipt) -> bool:
 
 
 # The transports register themselves on import.
-from stafett.transport import filedrop  # noqa: E402,F401
+from stafett.transport import fiksio, filedrop  # noqa: E402,F401

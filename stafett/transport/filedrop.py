@@ -13,6 +13,7 @@ written twice. A receiver answers by writing `kvittering.json`
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -20,11 +21,15 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from stafett import transport as _t
 
+log = logging.getLogger(__name__)
+
 RECEIPT = "kvittering.json"
 HEADER = "melding.json"
+OUTCOMES = {"received", "failed", "archived"}
 
 
 def root() -> Path:
@@ -68,22 +73,41 @@ def send(parcel: _t.Parcel) -> None:
 
 def collect_receipts(record: str) -> int:
     """Dispatch every receipt a receiver has written for `record` messages
-    and not yet handed on; returns how many were handled."""
+    and not yet handed on; returns how many were handled.
+
+    A receipt is marked handed on (`kvittering.behandlet`) only after the
+    handler's transaction committed; a crash in between hands it on again
+    next time, so handlers are idempotent (docs/transport.md). One that
+    cannot be read is set aside as `kvittering.feil` with the reason."""
     handled = 0
     base = root() / record
     if not base.exists():
         return 0
     for receipt_path in sorted(base.glob(f"*/*/{RECEIPT}")):
         done = receipt_path.with_suffix(".behandlet")
-        if done.exists():
+        refused = receipt_path.with_suffix(".feil")
+        if done.exists() or refused.exists():
             continue
-        header = json.loads((receipt_path.parent / HEADER).read_text(encoding="utf-8"))
-        data = json.loads(receipt_path.read_text(encoding="utf-8"))
-        if _t.dispatch(_t.Receipt(
-            in_reply_to=uuid.UUID(header["id"]), message_type=header["type"] + ".kvittering",
-            outcome=str(data.get("outcome", "")), error=str(data.get("error", ""))[:500],
-            payload=data.get("payload") or {},
-        )):
+        try:
+            header = json.loads((receipt_path.parent / HEADER).read_text(encoding="utf-8"))
+            data = json.loads(receipt_path.read_text(encoding="utf-8"))
+            outcome = str(data.get("outcome", ""))
+            if outcome not in OUTCOMES:
+                raise ValueError(f"outcome is one of {sorted(OUTCOMES)}, not {outcome!r}")
+            payload = data.get("payload") or {}
+            if not isinstance(payload, dict):
+                raise ValueError("payload is an object")
+            receipt = _t.Receipt(
+                in_reply_to=uuid.UUID(header["id"]), message_type=header["type"] + ".kvittering",
+                outcome=outcome, error=str(data.get("error", ""))[:500], payload=payload,
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            log.warning("file-drop receipt %s refused: %s", receipt_path, error)
+            refused.write_text(f"{type(error).__name__}: {error}\n", encoding="utf-8")
+            continue
+        with transaction.atomic():
+            known = _t.dispatch(receipt)
+        if known:
             done.write_text("", encoding="utf-8")
             handled += 1
     return handled

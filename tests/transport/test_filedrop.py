@@ -55,7 +55,7 @@ def test_a_disk_that_cannot_be_written_is_a_retryable_failure(filedrop):
     assert not refused.value.permanent
 
 
-def test_receipts_reach_their_handler_once(filedrop, monkeypatch):
+def test_receipts_reach_their_handler_once(filedrop, monkeypatch, db):
     seen = []
     monkeypatch.setattr(transport, "RECEIPT_HANDLERS", {})
     transport.on_receipt("no.ks.fiks.bekymringsmelding", seen.append)
@@ -71,3 +71,33 @@ def test_receipts_reach_their_handler_once(filedrop, monkeypatch):
 
 def filedrop_receipts():
     return drop.collect_receipts("report")
+
+
+def test_run_followup_collects_the_receipts_so_the_case_shows_received(filedrop, monkeypatch, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    seen = []
+    monkeypatch.setattr(transport, "RECEIPT_HANDLERS", {})
+    transport.on_receipt("no.ks.fiks.bekymringsmelding", seen.append)
+    transport.send(parcel())
+    folder = filedrop / "report" / "9901" / "6f1c1b7e-3c55-4d8e-9a51-7f0d9e2b1a10"
+    (folder / "kvittering.json").write_text(json.dumps({"outcome": "received"}))
+    out = StringIO()
+    call_command("run_followup", "--now", stdout=out)
+    assert "file-drop receipts: {'archive': 0, 'report': 1}" in out.getvalue()
+    assert [r.outcome for r in seen] == ["received"]
+
+
+@pytest.mark.parametrize("written", ['{"outcome": "maybe"}', "not json", '{"outcome": "failed", "payload": [1]}'])
+def test_a_receipt_that_cannot_be_read_is_set_aside_with_the_reason(filedrop, monkeypatch, db, written):
+    seen = []
+    monkeypatch.setattr(transport, "RECEIPT_HANDLERS", {})
+    transport.on_receipt("no.ks.fiks.bekymringsmelding", seen.append)
+    transport.send(parcel())
+    folder = filedrop / "report" / "9901" / "6f1c1b7e-3c55-4d8e-9a51-7f0d9e2b1a10"
+    (folder / "kvittering.json").write_text(written)
+    assert filedrop_receipts() == 0
+    assert (folder / "kvittering.feil").read_text().strip()
+    assert filedrop_receipts() == 0 and seen == []

@@ -1,6 +1,7 @@
 """Run the follow-up once: the rules for every municipality, the daily
 digests (at most one per person and day), whose task also sweeps the
-outbox (retries, and anything whose delivery was not enqueued).
+outbox (retries, and anything whose delivery was not enqueued), and collects
+the receipts written into the file drop (docs/transport.md).
 
     manage.py run_followup              enqueue the tasks for the db_worker
     manage.py run_followup --now        run them in this process instead
@@ -13,10 +14,12 @@ import time
 from django.core.management.base import BaseCommand
 
 from stafett.followup import engine, tasks
+from stafett.transport import tasks as transport_tasks
 
 
 class Command(BaseCommand):
-    help = "Run the follow-up rules, send the daily digests and sweep the outbox (enqueue, or --now)."
+    help = ("Run the follow-up rules, send the daily digests, sweep the outbox and collect "
+            "file-drop receipts (enqueue, or --now).")
 
     def add_arguments(self, parser):
         parser.add_argument("--now", action="store_true", help="Run in this process, not via the worker.")
@@ -28,11 +31,14 @@ class Command(BaseCommand):
             if now:
                 totals = engine.run_rules()
                 sent = engine.send_digests()
-                self.stdout.write(f"rules: {totals}; digests and outbox: {sent}")
+                receipts = transport_tasks.collect_filedrop_receipts_now()
+                self.stdout.write(f"rules: {totals}; digests and outbox: {sent}; "
+                                  f"file-drop receipts: {receipts}")
             else:
                 tasks.run_rules.enqueue()
                 tasks.send_digests.enqueue()
-                self.stdout.write("enqueued run_rules and send_digests")
+                transport_tasks.collect_filedrop_receipts.enqueue()
+                self.stdout.write("enqueued run_rules, send_digests and collect_filedrop_receipts")
             if every <= 0:
                 return
             time.sleep(every)
