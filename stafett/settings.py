@@ -269,6 +269,11 @@ STAFETT_TRANSPORTS = {
     "archive": os.environ.get("STAFETT_ARCHIVE_TRANSPORT", "filedrop"),
 }
 STAFETT_FILEDROP_DIR = Path(os.environ.get("STAFETT_FILEDROP_DIR", BASE_DIR / "filedrop"))
+# Noark 5 extracts (stafett.archive.extract): one folder per extract, kept
+# for the coordinator to download; Arkivverket's XSDs (arkivverket/schemas
+# N5/v5.0 and ADDML/v8.3 in one folder) are copied into each extract when set.
+STAFETT_EXTRACT_DIR = Path(os.environ.get("STAFETT_EXTRACT_DIR", BASE_DIR / "extracts"))
+STAFETT_NOARK5_SCHEMA_DIR = os.environ.get("STAFETT_NOARK5_SCHEMA_DIR", "")
 
 # KS Fiks IO (docs/transport.md): the municipality's Fiks IO account and
 # integration, its keys, and where Fiks and Maskinporten are. The defaults

@@ -232,7 +232,7 @@ def folder_for_concern(concern: Concern) -> Folder:
         source_id=concern.pk, municipality_number=number, title=title, public_title=public,
         opened_on=timezone.localdate(concern.created_at),
         closed_on=timezone.localdate(concern.closed_at) if concern.closed_at else None,
-        created_by=_name(concern.author), closed_by="",
+        created_by=_name(concern.author), closed_by=_name(concern.closed_by),
         responsible_service=concern.service.name,
         party=_party(concern.child, concern.child_name),
         registrations=registrations, corrections=[],
@@ -243,17 +243,25 @@ def _party(child, name) -> Party:
     return Party(name=name, national_id=child.national_id if child else "", role="Barn")
 
 
-def closed_relays(municipality) -> Iterator[Relay]:
-    """Every closed relay of a municipality, in id order, read in chunks."""
-    return (Relay.objects.filter(municipality=municipality, status=Relay.Status.CLOSED)
+def closed_relays(municipality, closed_before: dt.datetime | None = None) -> Iterator[Relay]:
+    """Every closed relay of a municipality, in id order, read in chunks.
+    `closed_before` fixes the set, so that a reader that walks it twice (the
+    extract) sees the same cases both times while others keep closing."""
+    relays = Relay.objects.filter(municipality=municipality, status=Relay.Status.CLOSED)
+    if closed_before is not None:
+        relays = relays.filter(closed_at__lte=closed_before)
+    return (relays
             .select_related("municipality", "child", "created_by", "closed_by", "holder_service")
             .order_by("pk").iterator(chunk_size=500))
 
 
-def closed_concerns(municipality) -> Iterator[Concern]:
+def closed_concerns(municipality, closed_before: dt.datetime | None = None) -> Iterator[Concern]:
     """Every closed worry that did not grow into a relay (that one is archived
-    with the relay's folder)."""
-    return (Concern.objects.filter(municipality=municipality, status=Concern.Status.CLOSED,
-                                   relays__isnull=True)
-            .select_related("municipality", "child", "author", "decided_by", "service")
+    with the relay's folder); `closed_before` as for `closed_relays`."""
+    concerns = Concern.objects.filter(municipality=municipality, status=Concern.Status.CLOSED,
+                                      relays__isnull=True)
+    if closed_before is not None:
+        concerns = concerns.filter(closed_at__lte=closed_before)
+    return (concerns
+            .select_related("municipality", "child", "author", "decided_by", "closed_by", "service")
             .order_by("pk").iterator(chunk_size=500))

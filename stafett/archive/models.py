@@ -78,3 +78,48 @@ class ArchiveDelivery(models.Model):
 
     def __str__(self):
         return f"arkivmelding {self.source}#{self.source_id} ({self.status})"
+
+
+class NoarkExtract(models.Model):
+    """One Noark 5 extract of a municipality's closed cases (stafett.archive.
+    extract): started by the coordinator (or `manage.py export_noark`, with
+    no one in `requested_by`), written by the worker, kept for download.
+    It holds counts and the folder's name, never a child's data."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        RUNNING = "running", _("being written")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    folders = models.PositiveIntegerField(default=0)
+    registrations = models.PositiveIntegerField(default=0)
+    documents = models.PositiveIntegerField(default=0)
+    corrections = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    # The extract's folder: relative to STAFETT_EXTRACT_DIR for the page's
+    # extracts, absolute for the command's (which are not offered for download).
+    path = models.CharField(max_length=500, blank=True)
+    # A code for the operator (the exception's class), never a case's text.
+    error = models.CharField(max_length=100, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "-requested_at"])]
+        constraints = [
+            # One extract at a time per municipality: a second start while one
+            # waits or runs finds that one instead.
+            models.UniqueConstraint(fields=["municipality"], condition=models.Q(status__in=["queued", "running"]),
+                                    name="one_running_extract"),
+        ]
+
+    def __str__(self):
+        return f"noark extract #{self.pk} ({self.status})"
