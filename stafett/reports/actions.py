@@ -123,9 +123,10 @@ def prefill_from_concern(actor, concern, service) -> dict:
     content["observed"] = concern.observations
     if concern.questions:
         content["other_views"] = concern.questions
+    said = _("The child said")
     content["history"] = "\n\n".join(
-        f"{c.held_on:%d.%m.%Y} ({c.participants}): {c.summary}"
-        + (f"\n{_('The child said')}: {c.child_view}" if c.child_view else "")
+        "{:%d.%m.%Y} ({}): {}".format(c.held_on, c.participants, c.summary)
+        + ("\n{}: {}".format(said, c.child_view) if c.child_view else "")
         for c in concern.conversations.all()
     )
     content["guardians"] = [_empty_guardian()]
@@ -135,12 +136,14 @@ def prefill_from_concern(actor, concern, service) -> dict:
 def prefill_from_relay(actor, relay, service) -> dict:
     content = _base_content(actor, service, relay.child, relay.child_name, relay.child_id_given)
     content["observed"] = relay.area_of_concern
-    lines = [f"{_('Level')} {relay.level}, {_('relay started')} {relay.created_at:%d.%m.%Y}."]
+    lines = [_("Level %(level)s, relay started %(date)s.") % {
+        "level": relay.level, "date": f"{relay.created_at:%d.%m.%Y}"}]
     for goal in relay.goals.order_by("created_at", "pk"):
-        lines.append(f"{_('Goal')}: {goal.title}")
+        lines.append(_("Goal: %(title)s") % {"title": goal.title})
     for measure in relay.measures.order_by("starts_on", "pk"):
-        lines.append(f"{_('Measure')}: {measure.what} ({measure.starts_on:%d.%m.%Y}–"
-                     f"{measure.deadline:%d.%m.%Y})")
+        lines.append(_("Measure: %(what)s (%(start)s–%(end)s)") % {
+            "what": measure.what, "start": f"{measure.starts_on:%d.%m.%Y}",
+            "end": f"{measure.deadline:%d.%m.%Y}"})
     content["history"] = "\n".join(lines)
     content["guardians"] = [
         {"name": g.name, "phone": g.phone, "told": None, "why_not": ""}
