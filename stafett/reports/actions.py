@@ -125,8 +125,8 @@ def prefill_from_concern(actor, concern, service) -> dict:
         content["other_views"] = concern.questions
     said = _("The child said")
     content["history"] = "\n\n".join(
-        "{:%d.%m.%Y} ({}): {}".format(c.held_on, c.participants, c.summary)
-        + ("\n{}: {}".format(said, c.child_view) if c.child_view else "")
+        f"{c.held_on:%d.%m.%Y} ({c.participants}): {c.summary}"
+        + (f"\n{said}: {c.child_view}" if c.child_view else "")
         for c in concern.conversations.all()
     )
     content["guardians"] = [_empty_guardian()]

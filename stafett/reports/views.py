@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.views import staff
 from stafett.guides.pdf import pdf_response
 from stafett.lib.errors import Conflict
-from stafett.lib.forms import VersionedForm, with_version
+from stafett.lib.forms import OUT_OF_DATE, VersionedForm, with_version
 
 from . import actions, forms
 from .policy import report_actions, settings_for, visible_reports
@@ -48,10 +49,24 @@ def index(request):
     })
 
 
+def _acute(request) -> bool | None:
+    """The hidden field the acute page's button carries; None when it was
+    not sent as the page offers it."""
+    value = request.POST.get("acute", "")
+    return {"": False, "1": True}.get(value)
+
+
+def _not_as_offered(request, where):
+    messages.error(request, OUT_OF_DATE)
+    return redirect(where)
+
+
 @staff
 @require_POST
 def create_from_concern(request, pk):
-    acute = request.POST.get("acute") == "1"
+    acute = _acute(request)
+    if acute is None:
+        return _not_as_offered(request, reverse("concerns:detail", args=[pk]))
     report = actions.create_from_concern(request.actor, pk, acute=acute)
     messages.success(request, _(
         "A draft report has been made from the worry. Check every field before you send it."))
@@ -61,7 +76,9 @@ def create_from_concern(request, pk):
 @staff
 @require_POST
 def create_from_relay(request, pk):
-    acute = request.POST.get("acute") == "1"
+    acute = _acute(request)
+    if acute is None:
+        return _not_as_offered(request, reverse("relay:detail", args=[pk]))
     report = actions.create_from_relay(request.actor, pk, acute=acute)
     messages.success(request, _(
         "A draft report has been made from the relay. Check every field before you send it."))
