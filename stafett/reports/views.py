@@ -163,15 +163,12 @@ def withdraw(request, pk):
 @staff
 def review(request, pk):
     """The leader's page: the whole report, approve it or send it back."""
-    actor = request.actor
-    report = actions.read_report(actor, pk, "approve" if request.method == "POST" else "view")
-    if "approve" not in report_actions(actor, report) and request.method == "GET":
-        raise Http404
     if request.method == "POST":
         return _transition(request, pk, "approve",
                            lambda a, r, v: actions.approve_report(a, r, version=v),
                            lambda: _("The report is approved and is being sent to the child "
                                      "welfare service."))
+    report = actions.read_report(request.actor, pk, "approve")
     return render(request, "reports/review.html", _context(
         request, report, version_form=VersionedForm(initial={"version": report.version}),
         send_back_form=forms.SendBackForm(initial={"version": report.version}),

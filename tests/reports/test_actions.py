@@ -65,7 +65,8 @@ def test_approval_freezes_the_record_and_queues_it_in_one_transaction(world):
     assert report.document["offentligBarn"][0]["fnr"] == report.content["child"]["national_id"]
     assert [g["orientert"] for g in report.document["foresatte"]] == [True, False]
     pdf = PdfReader(io.BytesIO(bytes(report.pdf)))
-    assert "pdfaid" in pdf.xmp_metadata.rdf_root.toxml() if pdf.xmp_metadata else False
+    assert pdf.xmp_metadata is not None
+    assert "pdfaid" in pdf.xmp_metadata.rdf_root.toxml()  # PDF/A identification
     assert "Virker sliten om morgenen." in "".join(p.extract_text() for p in pdf.pages)
     with scopes_disabled():
         [message] = OutboxMessage.objects.filter(key=f"report:{report.pk}")
