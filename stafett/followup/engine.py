@@ -173,7 +173,9 @@ def send_digests(now=None) -> dict:
     now = now or timezone.now()
     prepared = prepare_digests(now)
     delivered = outbox.deliver_all()
-    return {"prepared": prepared, **delivered, "receipts": collect_receipts()}
+    receipts = collect_receipts()
+    # Like the delivery counts, an outcome that did not happen is left out.
+    return {"prepared": prepared, **delivered, **({"receipts": receipts} if receipts else {})}
 
 
 def collect_receipts() -> int:
