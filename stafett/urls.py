@@ -22,6 +22,7 @@ urlpatterns = [
     path("bekymringer/", include("stafett.concerns.urls")),
     path("stafettlogg/", include("stafett.relay.urls")),
     path("stafettlogg/", include("stafett.relay.urls_content")),
+    path("bekymringsmeldinger/", include("stafett.reports.urls")),
     path("ledelse/", include("stafett.insights.urls")),
     path("veileder/", include("stafett.guides.urls")),
     path("veileder/rediger/", include("stafett.guides.urls_editor")),

@@ -23,6 +23,7 @@ class Rule(models.TextChoices):
     CONSENT_EXPIRING = "consent_expiring", _("The consent for a relay expires soon or has expired")
     RELAY_IDLE = "relay_idle", _("A relay has had no activity for too long")
     TRANSITION = "transition", _("A child is about to change school while the receiving service is not taking part")
+    REPORT_UNDELIVERED = "report_undelivered", _("A report of concern has not reached the child welfare service within a day")
 
 
 class FollowUpSettings(models.Model):

@@ -22,6 +22,7 @@ from stafett.concerns.models import Concern
 from stafett.followup.models import Rule
 from stafett.relay.models import Entry, Evaluation, Handover, Measure, Participant, Relay
 from stafett.relay.policy import open_consent_q
+from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.models import Membership, MunicipalityRole
 
 
@@ -228,6 +229,28 @@ def transition(municipality, now, conf, directory):
     }
 
 
+# A report of concern must reach the child welfare service the same day it is
+# approved (on the acute path, the same day the harm was suspected): a day
+# without the receiver's "received" is a break, whether it waits in the
+# outbox, was sent unanswered, or was refused.
+REPORT_DELIVERY = dt.timedelta(days=1)
+
+
+def report_undelivered(municipality, now, conf, directory):
+    """Approved over a day ago and not confirmed received. The reporter is
+    told (else her service's leaders), never anyone who may not see it."""
+    Status = ChildWelfareReport.Status
+    rows = ChildWelfareReport.objects.filter(
+        municipality=municipality, approved_at__lt=now - REPORT_DELIVERY,
+        status__in=[Status.QUEUED, Status.SENT, Status.FAILED],
+    ).values_list("pk", "service_id", "reporter_id", "concern_id", "relay_id")
+    return {
+        ("report", pk): Hit(service_id, directory.recipients(service_id, reporter),
+                            concern_id=concern_id, relay_id=relay_id)
+        for pk, service_id, reporter, concern_id, relay_id in rows
+    }
+
+
 RULES = {
     Rule.CONCERN_IDLE: concern_idle,
     Rule.HOLDER_INACTIVE: holder_inactive,
@@ -238,4 +261,5 @@ RULES = {
     Rule.CONSENT_EXPIRING: consent_expiring,
     Rule.RELAY_IDLE: relay_idle,
     Rule.TRANSITION: transition,
+    Rule.REPORT_UNDELIVERED: report_undelivered,
 }

@@ -11,6 +11,7 @@ so a retried delivery is the same message (see stafett.transport).
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -62,6 +63,9 @@ class ChildWelfareReport(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     # The receiver's own message when it failed (or the transport's).
     error = models.CharField(max_length=500, blank=True)
+    # The leader's comment when she sent the draft back to the reporter.
+    returned_comment = models.TextField(blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedManager(municipality="municipality")
@@ -88,3 +92,33 @@ class ChildWelfareReport(models.Model):
 
     def new_message_id(self) -> uuid.UUID:
         return uuid.uuid4()
+
+
+class ReportSettings(models.Model):
+    """The municipality's settings for reports of concern, set by the BTI
+    coordinator; one row per municipality, created with the defaults."""
+
+    municipality = models.OneToOneField("tenancy.Municipality", on_delete=models.PROTECT,
+                                        related_name="report_settings")
+    # The municipality may let the reporter send on the acute path without
+    # waiting for the leader's approval (the leader is told afterwards).
+    acute_without_approval = models.BooleanField(
+        _("on the acute path, a report may be sent without the leader's approval"), default=False)
+    # The child welfare service's address in the transport: its Fiks IO
+    # account id (a folder name in the file drop).
+    receiver = models.CharField(_("the child welfare service's Fiks IO account"), max_length=100,
+                                default="barnevernet")
+    # KS Fiks asks for the city district (bydel); a municipality without
+    # districts sends 00 and no name.
+    district_number = models.CharField(
+        _("district number"), max_length=2, default="00",
+        validators=[RegexValidator(r"^[0-9]{2}$", _("The district number has two digits."))])
+    district_name = models.CharField(_("district name"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    objects = ScopedManager(municipality="municipality")
+
+    def __str__(self):
+        return f"report settings of {self.municipality}"

@@ -16,15 +16,18 @@ from stafett.concerns import actions as concern_actions
 from stafett.followup.models import Break, Notification
 from stafett.guides import actions as guide_actions
 from stafett.guides.models import Level, Step, Tool
+from stafett.lib import org_number
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Meeting
+from stafett.reports.models import ReportSettings
 from stafett.tenancy.models import Membership, Service
 from tests.citizen.conftest import citizen
 from tests.concerns.helpers import make_concern
 from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
 from tests.relay.helpers import make_relay
+from tests.reports import helpers as reports
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Scene:
     inclusion: object  # Vidar (adult service) asked to be included in Helga's relay
     commuter: object  # Pia: the school in Fjordvik and a school in Åsheim
     guardian: object  # Frida, the relay's first guardian, logged in with ID-porten
+    draft_report: object  # Kari's acute report of concern, a draft (sending without approval allowed)
+    awaiting_report: object  # Kari's report waiting for Leif's approval
+    sent_report: object  # Kari's report, approved and queued
 
 
 @pytest.fixture
@@ -143,7 +149,16 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
             w.actor(w.health_nurse), relay, services=[w.health_station, w.school],
             purpose="Samarbeid om søvn.", valid_until=today + dt.timedelta(days=300))
         relay.refresh_from_db()
+    # Reports of concern from Kari's worry: a draft, one awaiting Leif, one sent.
+    with scopes_disabled():
+        w.kindergarten.organisation_number = org_number.make("99990201")
+        w.kindergarten.save(update_fields=["organisation_number"])
+        ReportSettings.objects.create(municipality=w.fjordvik, acute_without_approval=True)
+    draft_report = reports.write(w, concern, acute=True)
+    awaiting_report = reports.submitted(w, concern)
+    sent_report = reports.approved(w, concern)
     return Scene(
+        draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,
         handover_relay=handover_relay, handover=handover, draft=draft, draft_step=draft_step,

@@ -73,7 +73,8 @@ POSTED_TO = {
     "relay:cancel_handover", "relay_content:goal_achieved", "guides_editor:publish",
     "followup:read", "notify:read", "notify:read_all", "relay:decline_inclusion",
     "switch_municipality", "oidc:logout", "citizen:write", "citizen:child_view", "citizen:reply",
-    "citizen:consent_sign",
+    "citizen:consent_sign", "reports:create_from_concern", "reports:create_from_relay",
+    "reports:submit", "reports:send_acute", "reports:withdraw",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -214,6 +215,15 @@ def visits(s) -> list[Visit]:
         Visit("relay:appoint", w.coordinator, {"pk": s.orphan_relay.pk}),
         Visit("core:home", s.commuter, {}),
         Visit("followup:settings", w.coordinator, {}),
+        Visit("reports:index", w.leader, {}),
+        Visit("reports:settings", w.coordinator, {}),
+        Visit("reports:detail", w.teacher, {"pk": s.draft_report.pk}),
+        Visit("reports:edit", w.teacher, {"pk": s.draft_report.pk}),
+        Visit("reports:detail", w.leader, {"pk": s.awaiting_report.pk}),
+        Visit("reports:review", w.leader, {"pk": s.awaiting_report.pk}),
+        Visit("reports:send_back", w.leader, {"pk": s.awaiting_report.pk}),
+        Visit("reports:detail", w.teacher, {"pk": s.sent_report.pk}),
+        Visit("reports:pdf", w.teacher, {"pk": s.sent_report.pk}),
     ]
 
 
@@ -246,6 +256,12 @@ def overrides(route: str, s) -> dict:
         return {"code": code_for(pending)} if pending else {}
     if route == "accounts:two_factor_remove":
         return {"remove-code": code_for(s.removable_device)}
+    if route == "reports:edit":
+        # The format's own rules: four-digit postcodes, a phone of digits,
+        # an e-mail address (the generic text would be refused, rightly).
+        return {"child_postcode": "9990", "service_postcode": "9990", "child_phone": "",
+                "guardian1_phone": "", "guardian2_phone": "", "reporter_phone": "40001011",
+                "reporter_email": "kari@fjordvik.example"}
     if route == "relay:participants":
         return {"service": str(w.kindergarten.pk), "person": ""}
     if route == "relay_content:measure_new":

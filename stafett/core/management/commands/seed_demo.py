@@ -10,6 +10,7 @@ only prints the logins.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
@@ -19,10 +20,14 @@ from stafett.accounts.models import User
 from stafett.concerns import actions
 from stafett.concerns.models import Child, Concern
 from stafett.guides.loader import load_guide
+from stafett.lib import org_number
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Guardian
+from stafett.reports import actions as report_actions
+from stafett.reports import forms as report_forms
+from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 
@@ -120,7 +125,13 @@ class Command(BaseCommand):
                 # Also for demo databases made before the family pages.
                 with translation.override("nb"):
                     self._families(Municipality.objects.get(number="9901"))
+            # Also for demo databases made before organisation numbers and reports.
+            self._organisation_numbers()
+            if not ChildWelfareReport.objects.exists():
+                with translation.override("nb"):
+                    self._report(Municipality.objects.get(number="9901"))
         self._print_logins(url)
+        self._print_file_drop()
 
     @transaction.atomic
     def _seed(self):
@@ -364,6 +375,70 @@ class Command(BaseCommand):
                 Concern.objects.filter(pk=concern.pk).update(
                     last_activity_at=timezone.now() - dt.timedelta(days=idle)
                 )
+
+    @transaction.atomic
+    def _organisation_numbers(self):
+        """Fictional organisation numbers (valid mod 11) for every demo
+        municipality and service that has none: 9 + 7 digits from its id."""
+
+        def fictional(stem: int) -> str:
+            while True:
+                try:
+                    return org_number.make(f"9{stem % 10**7:07d}")
+                except ValueError:  # no check digit ends these eight: the next will do
+                    stem += 1
+
+        for m in Municipality.objects.filter(organisation_number="").order_by("pk"):
+            m.organisation_number = fictional(9_000_000 + int(m.number))
+            m.save(update_fields=["organisation_number"])
+        for service in Service.objects.filter(organisation_number="", kind="basis").order_by("pk"):
+            # Schools and kindergartens have numbers of their own; the others
+            # report under the municipality's.
+            service.organisation_number = fictional(1_000_000 + service.pk * 7)
+            service.save(update_fields=["organisation_number"])
+
+    def _report(self, municipality):
+        """One report of concern, written by Kari from her worry about Sofie,
+        approved by Leif: the worker sends it to the file drop."""
+        kari, leif = User.objects.get(username="kari"), User.objects.get(username="leif")
+        with scope(municipality=municipality):
+            concern = Concern.objects.filter(child_name="Sofie Lindemo").first()
+            if concern is None:
+                return
+            kari_actor = build_actor(kari, municipality.pk)
+            report = report_actions.create_from_concern(kari_actor, concern.pk)
+            content = report.content
+            values = report_forms.initial_from(content, report.version) | {
+                "child_address": "Fjellveien 12", "child_postcode": "9990", "child_town": "Fjordvik",
+                "child_told": "no", "child_why_not": "Barnet er tre år.",
+                "guardian1_name": "Lene Lindemo", "guardian1_phone": "40 00 99 01",
+                "guardian1_told": "yes",
+                "reporter_role": "Pedagogisk leder", "reporter_phone": "40 00 10 11",
+                "service_address": "Solsikkeveien 1", "service_postcode": "9990",
+                "service_town": "Fjordvik", "interpreter": "Nei",
+                "other_services": "Helsestasjonen kjenner familien.",
+            }
+            values["child_national_id"] = content["child"]["national_id"]
+            form = report_forms.ReportForm(values)
+            if not form.is_valid():
+                raise RuntimeError(f"the demo report does not validate: {form.errors.as_json()}")
+            report = report_actions.edit_report(kari_actor, report, version=report.version,
+                                                content=form.content(report.service.name))
+            report = report_actions.submit_report(kari_actor, report, version=report.version)
+            report_actions.approve_report(build_actor(leif, municipality.pk), report,
+                                          version=report.version)
+
+    def _print_file_drop(self):
+        with scopes_disabled():
+            report = ChildWelfareReport.objects.filter(message_id__isnull=False).order_by("pk").first()
+        if report is None:
+            return
+        folder = (settings.STAFETT_FILEDROP_DIR / "report" / report.municipality.number
+                  / str(report.message_id))
+        self.stdout.write(f"Reports of concern are sent to the file drop: {folder}/ "
+                          "(bekymringsmelding.json and .pdf; the worker delivers them; "
+                          "write kvittering.json there to answer as the child welfare service)")
+        self.stdout.write("")
 
     def _print_logins(self, url):
         self.stdout.write("")
