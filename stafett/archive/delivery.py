@@ -51,6 +51,7 @@ CHANNEL = "archive"
 SYSTEM = SimpleNamespace(user=None)
 KVITTERING_NS = ("https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/"
                  "arkivmelding/opprett/kvittering/v1")
+FEIL_NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/feil/feilmelding/v1"
 
 
 def settings_for(municipality) -> ArchiveSettings:
@@ -165,7 +166,7 @@ def parse_kvittering(xml: bytes | str) -> dict:
     for name in ("k:mappeFeilet", "k:registreringFeilet"):
         node = find(name)
         if node is not None:
-            failures.append("".join(node.findtext(f"{{{KVITTERING_NS}}}feilmelding") or ""))
+            failures.append(node.findtext(f"{{{FEIL_NS}}}feilmelding") or "")
     if failures:
         return {"ok": False, "reference": "", "error": " ".join(failures)}
     folder = find("k:mappeKvittering")
@@ -263,8 +264,8 @@ def kvittering_xml(message: ArchiveMessage, *, case_year: int, case_number: int,
     root = etree.Element(f"{k}arkivmeldingKvittering", nsmap={None: KVITTERING_NS})
     if error:
         failed = etree.SubElement(root, f"{k}mappeFeilet")
-        etree.SubElement(failed, f"{k}feilId").text = str(uuid.uuid4())
-        etree.SubElement(failed, f"{k}feilmelding").text = error
+        etree.SubElement(failed, f"{{{FEIL_NS}}}feilId").text = str(uuid.uuid4())
+        etree.SubElement(failed, f"{{{FEIL_NS}}}feilmelding").text = error
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     xsi = "http://www.w3.org/2001/XMLSchema-instance"
     folder = etree.SubElement(root, f"{k}mappeKvittering", {f"{{{xsi}}}type": "saksmappeKvittering"})
