@@ -1,0 +1,38 @@
+"""The coordinator's archive settings: read and change, audited as
+configuration (ids and a legal basis, no child's data)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from stafett.audit.log import record
+from stafett.audit.models import LegalBasis
+
+from .models import ArchiveSettings
+from .policy import require_archive_configurer
+
+FIELDS = ["classification_system", "class_id", "class_title", "archive_part",
+          "responsible_unit", "receiver"]
+
+
+def settings_of(actor) -> ArchiveSettings:
+    require_archive_configurer(actor)
+    conf, _ = ArchiveSettings.objects.get_or_create(municipality=actor.municipality)
+    return conf
+
+
+@transaction.atomic
+def update_settings(actor, **values) -> ArchiveSettings:
+    """New settings apply to the next case that is sent (one already sent
+    keeps the class it was filed under)."""
+    require_archive_configurer(actor)
+    conf, _ = ArchiveSettings.objects.select_for_update().get_or_create(
+        municipality=actor.municipality)
+    changed = [name for name in FIELDS if name in values and getattr(conf, name) != values[name]]
+    for name in changed:
+        setattr(conf, name, values[name])
+    conf.updated_at, conf.updated_by = timezone.now(), actor.user
+    conf.save(update_fields=[*changed, "updated_at", "updated_by"])
+    record(actor, "configure_archive", conf, legal_basis=LegalBasis.DUTY_TO_ARCHIVE)
+    return conf
