@@ -177,6 +177,7 @@ def visits(s) -> list[Visit]:
         Visit("insights:dashboard", w.coordinator, {}),
         Visit("insights:csv", w.coordinator, {}),
         Visit("insights:xlsx", w.coordinator, {}),
+        Visit("archive:settings", w.coordinator, {}),
         Visit("guides:overview", w.teacher, {}),
         Visit("guides:level", w.teacher, {"number": 1}),
         Visit("guides:step", w.teacher, {"level": 1, "number": 1}),
