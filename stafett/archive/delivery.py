@@ -32,7 +32,6 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
-from lxml import etree
 
 from stafett import transport
 from stafett.audit.log import record
@@ -253,30 +252,3 @@ def _settle(delivery_id: int) -> None:
         else:
             return
         delivery.save(update_fields=["status", "error", "archived_at"])
-
-
-def kvittering_xml(message: ArchiveMessage, *, case_year: int, case_number: int,
-                   error: str = "") -> bytes:
-    """A receipt as an archive writes it (for the demo's receiver and the
-    tests): the folder taken in (or refused, with `error`) and the
-    registration."""
-    k = f"{{{KVITTERING_NS}}}"
-    root = etree.Element(f"{k}arkivmeldingKvittering", nsmap={None: KVITTERING_NS})
-    if error:
-        failed = etree.SubElement(root, f"{k}mappeFeilet")
-        etree.SubElement(failed, f"{{{FEIL_NS}}}feilId").text = str(uuid.uuid4())
-        etree.SubElement(failed, f"{{{FEIL_NS}}}feilmelding").text = error
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    xsi = "http://www.w3.org/2001/XMLSchema-instance"
-    folder = etree.SubElement(root, f"{k}mappeKvittering", {f"{{{xsi}}}type": "saksmappeKvittering"})
-    folder_sid = case.system_id(message.municipality.number, message.delivery.source,
-                                message.delivery.source_id)
-    etree.SubElement(folder, f"{k}systemID").text = folder_sid
-    etree.SubElement(folder, f"{k}opprettetEllerEksisterende").text = "Opprettet"
-    etree.SubElement(folder, f"{k}saksaar").text = str(case_year)
-    etree.SubElement(folder, f"{k}sakssekvensnummer").text = str(case_number)
-    post = etree.SubElement(root, f"{k}registreringKvittering",
-                            {f"{{{xsi}}}type": "journalpostKvittering"})
-    etree.SubElement(post, f"{k}systemID").text = str(message.registration_id)
-    etree.SubElement(post, f"{k}opprettetEllerEksisterende").text = "Opprettet"
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -12,8 +12,7 @@ import pytest
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from stafett.archive import case
-from stafett.archive import delivery as archive_delivery
+from stafett.archive import case, standin
 from stafett.archive.models import ArchiveDelivery, ArchiveMessage, ArchiveSettings
 from stafett.audit.models import AuditEvent
 from stafett.notify import outbox
@@ -34,7 +33,7 @@ def answer(root, *, error="", year=2026, number=417):
     into every message folder, as a receiver of the file drop does."""
     with scopes_disabled():
         for message in ArchiveMessage.objects.select_related("delivery", "municipality"):
-            xml = archive_delivery.kvittering_xml(message, case_year=year, case_number=number,
+            xml = standin.kvittering_xml(message, case_year=year, case_number=number,
                                                   error=error)
             assert_valid(xml, KVITTERING)
             folder = root / "archive" / message.municipality.number / str(message.message_id)
