@@ -9,7 +9,9 @@ from django.utils import timezone
 from stafett.audit.log import record
 from stafett.audit.models import LegalBasis
 
-from .models import ArchiveSettings
+from django.db.models import Count
+
+from .models import ArchiveDelivery, ArchiveSettings
 from .policy import require_archive_configurer
 
 FIELDS = ["classification_system", "class_id", "class_title", "archive_part",
@@ -36,3 +38,12 @@ def update_settings(actor, **values) -> ArchiveSettings:
     conf.save(update_fields=[*changed, "updated_at", "updated_by"])
     record(actor, "configure_archive", conf, legal_basis=LegalBasis.DUTY_TO_ARCHIVE)
     return conf
+
+
+def delivery_counts(actor) -> list[tuple[str, int]]:
+    """How many cases of the municipality are in each archive state: counts
+    only, never which child (the coordinator sees no child's data)."""
+    require_archive_configurer(actor)
+    counts = dict(ArchiveDelivery.objects.filter(municipality=actor.municipality)
+                  .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return [(label, counts.get(value, 0)) for value, label in ArchiveDelivery.Status.choices]

@@ -47,11 +47,12 @@ JOURNAL_STATUS = ("J", "Journalført")
 DOCUMENT_STATUS = ("F", "Dokumentet er ferdigstilt")
 MAIN_DOCUMENT = ("H", "Hoveddokument")
 ARCHIVE_VARIANT = ("A", "Arkivformat")
-# PDF/A-2 is the archive format for text documents (riksarkivarens forskrift
-# § 5-17); Noark's format code for it.
+# PDF/A (here PDF/A-2u, see guides/pdf.py) is an approved archive format for
+# text documents in the National Archives' regulations; Noark's code for it.
 PDF_A = ("RA-PDF", "PDF/A - ISO 19005")
 JOURNALPOST_TYPES = {"X": "Organinternt dokument uten oppfølging",
-                     "N": "Organinternt dokument for oppfølging"}
+                     "N": "Organinternt dokument for oppfølging",
+                     "U": "Utgående dokument"}
 
 # An unchanged copy of KS's schemas (MIT, see its LICENSE) travels with the
 # code, so a deployment validates before it sends; a test checks that the copy

@@ -18,4 +18,5 @@ def settings(request):
         messages.success(request, _("The archive settings have been saved. They apply to the "
                                     "next case that is archived."))
         return redirect("archive:settings")
-    return render(request, "archive/settings.html", {"form": form, "nav": "archive"})
+    return render(request, "archive/settings.html", {
+        "form": form, "nav": "archive", "counts": actions.delivery_counts(request.actor)})

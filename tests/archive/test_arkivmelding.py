@@ -112,3 +112,34 @@ def test_the_apps_copy_of_the_schema_is_the_official_one():
     ours = Path(arkivmelding.SCHEMA_DIR)
     for path in OFFICIAL.iterdir():
         assert (ours / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.django_db
+def test_a_sent_report_of_concern_is_a_registration_with_its_frozen_pdf(world):
+    import uuid
+
+    from django.utils import timezone
+
+    from stafett.reports.models import ChildWelfareReport
+    concern = closed_concern(world)
+    frozen = b"%PDF-1.7 the report exactly as it was sent"
+    with scopes_disabled():
+        common = {"municipality": world.fjordvik, "child": concern.child, "concern": concern,
+                  "service": world.kindergarten, "reporter": world.teacher,
+                  "created_at": timezone.now()}
+        sent = ChildWelfareReport.objects.create(
+            **common, status=ChildWelfareReport.Status.SENT, message_id=uuid.uuid4(),
+            document={}, pdf=frozen, sent_at=timezone.now())
+        # A draft has not left: it is not part of the case.
+        ChildWelfareReport.objects.create(**common, status=ChildWelfareReport.Status.DRAFT)
+        folder = case.folder_for_concern(concern)
+        [report] = [r for r in folder.registrations if r.kind == "report"]
+        assert report.record_type == "U"
+        assert report.document.render() == frozen
+        assert report.system_id == case.system_id("9901", "report", sent.pk)
+        xml = arkivmelding.build(folder, report, settings_of(world), pdf=frozen)
+    root = assert_valid(xml)
+    post = root.find("a:registrering", NS)
+    assert post.findtext("a:journalposttype/m:kode", namespaces=NS) == "U"
+    assert post.findtext("a:dokumentbeskrivelse/a:dokumentobjekt/a:sjekksum", namespaces=NS) == (
+        hashlib.sha256(frozen).hexdigest())

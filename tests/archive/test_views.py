@@ -69,3 +69,12 @@ def test_a_closed_relays_page_shows_its_archive_status(world, filedrop):
     assert "2026/88" in body
     # Who may not see the relay sees no status either.
     assert world.client_for(world.outsider).get(page).status_code == 404
+
+
+def test_the_settings_page_counts_cases_per_status_without_naming_a_child(world, filedrop):
+    closed_relay(world, minutes=False)
+    outbox.deliver_all()
+    answer(filedrop, number=5)
+    body = world.client_for(world.coordinator).get(URL).content.decode()
+    assert "<td>1</td>" in body
+    assert "Ella" not in body and "2026/5" not in body
