@@ -32,3 +32,12 @@ def test_the_demo_archives_one_closed_relay_through_the_file_drop(db, capsys, fi
             "{https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1}tittel")
         [pdf] = folder.glob("*.pdf")
         assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_every_arkivmelding_of_the_demo_validates(db, filedrop):
+    call_command("seed_demo")
+    files = list((filedrop / "archive").rglob("arkivmelding.xml"))
+    with scopes_disabled():
+        assert len(files) == sum(d.messages.count() for d in ArchiveDelivery.objects.all()) > 3
+    for path in files:
+        assert_valid(path.read_bytes())
