@@ -21,12 +21,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stafett.concerns.models import Concern
 from stafett.guides.pdf import ARCHIVE_VARIANT, render_pdf
 from stafett.relay.models import Consent, Entry, Meeting, Relay
+from stafett.reports.models import ChildWelfareReport
 
 # A namespace of our own for uuid5: never collides with another system's ids.
 NAMESPACE = uuid.UUID("8d3f6a52-2f0c-4c43-9c1e-5b8f0d7c2a61")
@@ -34,7 +36,11 @@ NAMESPACE = uuid.UUID("8d3f6a52-2f0c-4c43-9c1e-5b8f0d7c2a61")
 # Screening (skjerming) of every case: the child's personal circumstances are
 # exempt from public access (offentleglova § 13 with forvaltningsloven § 13
 # first paragraph no. 1, the duty of confidentiality).
+# "13" is the access code the Noark archives use for offl. § 13 (the Noark 4
+# tilgangskode carried into Noark 5's tilgangsrestriksjon, M500); the legal
+# reference (skjermingshjemmel, M501) names the law that imposes the duty.
 SCREENING_CODE = "13"
+SCREENING_DESCRIPTION = "Taushetsplikt"
 SCREENING_AUTHORITY = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
 # What is screened: the title's names, the parties and the documents.
 SCREENING_FIELDS = ("tittel", "korrespondansepart", "dokumentbeskrivelse")
@@ -75,7 +81,9 @@ class Registration:
     created_at: dt.datetime
     created_by: str
     document: Document
-    # Internal memo (X/N) for the municipality's own records.
+    # Journalposttype: X an internal record for the municipality's own use;
+    # U an outgoing document (the report of concern sent to the child
+    # welfare service).
     record_type: str = "X"
 
 
@@ -108,6 +116,10 @@ class Folder:
     party: Party
     registrations: list[Registration]
     corrections: list[Correction]
+    # The same moments as opened_on/closed_on, with the time (the
+    # arkivmelding's dates are xs:dateTime).
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
 
 
 def _name(user) -> str:
@@ -171,6 +183,12 @@ def folder_for_relay(relay: Relay) -> Folder:
                  (_("Place"), meeting.place), (_("Minutes"), meeting.minutes),
                  (_("Decisions"), meeting.decisions)],
                 municipality, f"stafettlogg-{relay.pk}-referat-{meeting.pk}.pdf"))
+        # The worry the relay grew from is archived in the relay's folder.
+        if relay.concern_id:
+            registrations[:0] = _concern_registrations(relay.concern)
+        registrations.extend(_report_registrations(
+            number, ChildWelfareReport.objects.filter(
+                models.Q(relay=relay) | models.Q(concern_id=relay.concern_id, concern__isnull=False))))
         closed_at = relay.closed_at or timezone.now()
         registrations.append(_registration(
             number, "closing_summary", relay.pk, _("Closing summary"), _("Closing summary"),
@@ -199,34 +217,71 @@ def folder_for_relay(relay: Relay) -> Folder:
         responsible_service=relay.holder_service.name,
         party=_party(relay.child, relay.child_name),
         registrations=registrations, corrections=corrections,
+        opened_at=relay.created_at, closed_at=relay.closed_at,
     )
 
 
+def _concern_registrations(concern: Concern) -> list[Registration]:
+    """What was seen (the worry) and, when taken, the decision."""
+    municipality = concern.municipality
+    number = municipality.number
+    registrations = [
+        _registration(
+            number, "worry", concern.pk, _("Worry"), _("Worry"), concern.created_at,
+            _name(concern.author) or _("The family"),
+            [(_("What have you seen and heard?"), concern.observations),
+             (_("What are you wondering about?"), concern.questions)],
+            municipality, f"bekymring-{concern.pk}.pdf"),
+    ]
+    if concern.decided_at:
+        registrations.append(_registration(
+            number, "decision", concern.pk, _("Decision"), _("Decision"), concern.decided_at,
+            _name(concern.decided_by),
+            [(_("Decision"), concern.get_outcome_display()),
+             (_("Reason for the decision"), concern.outcome_reason),
+             (_("Reason for closing"), concern.closed_reason)],
+            municipality, f"bekymring-{concern.pk}-beslutning.pdf"))
+    return registrations
+
+
+# A report of concern belongs in the case once it has left: its frozen PDF/A
+# is the document, exactly as sent.
+SENT_REPORT = [ChildWelfareReport.Status.SENT, ChildWelfareReport.Status.RECEIVED]
+
+
+def _report_registrations(number, reports) -> list[Registration]:
+    registrations = []
+    for report in (reports.filter(status__in=SENT_REPORT, pdf__isnull=False)
+                   .select_related("reporter").order_by("sent_at", "pk")):
+        title = _("Report of concern to the child welfare service")
+        sent_at = report.sent_at or report.approved_at
+
+        def render(pk=report.pk) -> bytes:
+            # Read when needed, one at a time (the folder holds no PDF).
+            return bytes(ChildWelfareReport.objects.values_list("pdf", flat=True).get(pk=pk))
+
+        document = Document(
+            system_id=system_id(number, "report-document", report.pk), title=title,
+            filename=f"bekymringsmelding-{report.pk}.pdf", created_at=sent_at,
+            created_by=_name(report.reporter), render=render)
+        registrations.append(Registration(
+            system_id=system_id(number, "report", report.pk), kind="report", title=title,
+            public_title=title, created_at=sent_at, created_by=_name(report.reporter),
+            document=document, record_type="U"))
+    return registrations
+
+
 def folder_for_concern(concern: Concern) -> Folder:
-    """The case folder of a closed worry: what was seen and the decision.
-    (A report of concern sent from it is added by the reports' own
-    registration, see `extra` in the archive's delivery.)"""
+    """The case folder of a closed worry: what was seen, the decision and
+    any report of concern sent from it."""
     municipality = concern.municipality
     number = municipality.number
     with translation.override("nb"):
         title = _("Worry about %(name)s") % {"name": concern.child_name}
         public = _("Worry about %(name)s") % {"name": MASK}
-        registrations = [
-            _registration(
-                number, "worry", concern.pk, _("Worry"), _("Worry"), concern.created_at,
-                _name(concern.author) or _("The family"),
-                [(_("What have you seen and heard?"), concern.observations),
-                 (_("What are you wondering about?"), concern.questions)],
-                municipality, f"bekymring-{concern.pk}.pdf"),
-        ]
-        if concern.decided_at:
-            registrations.append(_registration(
-                number, "decision", concern.pk, _("Decision"), _("Decision"), concern.decided_at,
-                _name(concern.decided_by),
-                [(_("Decision"), concern.get_outcome_display()),
-                 (_("Reason for the decision"), concern.outcome_reason),
-                 (_("Reason for closing"), concern.closed_reason)],
-                municipality, f"bekymring-{concern.pk}-beslutning.pdf"))
+        registrations = _concern_registrations(concern)
+        registrations.extend(_report_registrations(
+            number, ChildWelfareReport.objects.filter(concern=concern)))
     return Folder(
         system_id=system_id(number, "concern", concern.pk), source="concern",
         source_id=concern.pk, municipality_number=number, title=title, public_title=public,
@@ -236,6 +291,7 @@ def folder_for_concern(concern: Concern) -> Folder:
         responsible_service=concern.service.name,
         party=_party(concern.child, concern.child_name),
         registrations=registrations, corrections=[],
+        opened_at=concern.created_at, closed_at=concern.closed_at,
     )
 
 

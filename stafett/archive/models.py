@@ -80,6 +80,47 @@ class ArchiveDelivery(models.Model):
         return f"arkivmelding {self.source}#{self.source_id} ({self.status})"
 
 
+class ArchiveMessage(models.Model):
+    """One arkivmelding of a delivery: the schema carries one registration
+    per message, so a folder of n registrations leaves as n messages.
+
+    Its `message_id` is derived from the delivery's id and the registration's
+    system id (uuid5), so a retried delivery sends the very same messages and
+    the receiver drops the copies. The archive's receipt is recorded here;
+    the delivery is archived when every message is.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent to the archive")
+        ARCHIVED = "archived", _("archived")
+        FAILED = "failed", _("failed")
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
+    delivery = models.ForeignKey(ArchiveDelivery, on_delete=models.CASCADE,
+                                 related_name="messages")
+    # The registration (journalpost) it carries: its system id and kind code.
+    registration_id = models.UUIDField()
+    kind = models.CharField(max_length=20)
+    message_id = models.UUIDField(unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField()
+    receipt_at = models.DateTimeField(null=True, blank=True)
+    # The archive's ids from its receipt (its case number, the journalpost's).
+    archive_reference = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "registration_id"],
+                                    name="archive_message_once_per_registration"),
+        ]
+
+    def __str__(self):
+        return f"arkivmelding {self.message_id} ({self.status})"
+
+
 class NoarkExtract(models.Model):
     """One Noark 5 extract of a municipality's closed cases (stafett.archive.
     extract): started by the coordinator (or `manage.py export_noark`, with

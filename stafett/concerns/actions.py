@@ -18,6 +18,7 @@ from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
 from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
+from stafett.notify.outbox import post_record
 from stafett.tenancy.models import Membership
 
 from .children import child_for
@@ -185,6 +186,12 @@ def close_concern(actor, concern, *, version, reason: str) -> Concern:
     concern.closed_at, concern.closed_by = timezone.now(), actor.user
     _touch(concern, "status", "closed_reason", "closed_at", "closed_by")
     _audit(actor, "close", concern)
+    # A worry closed with a decision is archived as its own case; one that
+    # went on into a relay is archived in the relay's folder when that closes.
+    if concern.decided_at and not concern.relays.exists():
+        post_record("archive", key=f"archive:concern:{concern.pk}",
+                    municipality=concern.municipality,
+                    params={"source": "concern", "id": concern.pk})
     return concern
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from stafett.access.actor import Actor
+from stafett.archive.policy import may_configure_archive
 from stafett.concerns.models import Concern
 from stafett.concerns.policy import led_concerns, visible_concerns
 from stafett.followup.policy import may_configure_followup
@@ -46,6 +47,7 @@ class Work:
     may_edit_guide: bool
     may_see_insights: bool
     may_configure_followup: bool
+    may_configure_archive: bool = False
 
 
 def work_for(actor: Actor) -> Work:
@@ -81,4 +83,5 @@ def work_for(actor: Actor) -> Work:
         may_edit_guide=may_edit_guide(actor),
         may_see_insights=bool(insight_service_ids(actor)),
         may_configure_followup=may_configure_followup(actor),
+        may_configure_archive=may_configure_archive(actor),
     )

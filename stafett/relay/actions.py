@@ -30,7 +30,7 @@ from stafett.guides.loader import current_guide
 from stafett.lib.dates import add_years
 from stafett.lib.errors import Conflict
 from stafett.notify.models import OutboxMessage
-from stafett.notify.outbox import post_many, tell
+from stafett.notify.outbox import post_many, post_record, tell
 from stafett.tenancy.models import Membership, Service
 
 from .models import (
@@ -1214,4 +1214,8 @@ def close_relay(actor, relay, *, version: int, reason: str, summary: str, child_
     _touch(relay, "status", "closing_reason", "closing_summary", "child_last_word",
            "parents_last_word", "closed_at", "closed_by")
     _audit(actor, "close", relay)
+    # The closed case goes to the municipality's archive (the archive app's
+    # channel builds and sends the arkivmelding after commit).
+    post_record("archive", key=f"archive:relay:{relay.pk}", municipality=relay.municipality,
+                params={"source": "relay", "id": relay.pk})
     return relay

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from stafett.concerns import actions as concern_actions
 from stafett.relay import actions as relay_actions
-from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
-from tests.conftest import _user
+from tests.relay.conftest import world  # noqa: F401  (the world with Helga, the nurse)
 from tests.relay.helpers import make_relay
 
 STANDARDS = Path("/work/shared/standards/noark5-v5.0")
@@ -26,19 +25,7 @@ def extract_dirs(tmp_path, settings):
     return settings.STAFETT_EXTRACT_DIR
 
 
-@pytest.fixture
-def world(world):
-    """The shared world plus Helga, a public health nurse who holds relays."""
-    with scopes_disabled():
-        world.health_nurse = _user("helga", "Helga", "Helsesøstersen")
-        Membership.objects.create(
-            municipality=world.fjordvik, service=world.health_station, user=world.health_nurse,
-            role="employee",
-        )
-    return world
-
-
-def close_a_relay(world, name="Ella Strandvik"):
+def close_a_relay(world, name="Ella Strandvik"):  # noqa: F811
     """A relay with a consent, one meeting with minutes, a corrected note, closed."""
     relay, _parents = make_relay(world, name=name)
     with scope(municipality=world.fjordvik):
@@ -58,7 +45,7 @@ def close_a_relay(world, name="Ella Strandvik"):
     return relay
 
 
-def close_a_concern(world, name="Nora Bakke", serial=7):
+def close_a_concern(world, name="Nora Bakke", serial=7):  # noqa: F811
     concern = make_concern(world, name=name, serial=serial)
     with scope(municipality=world.fjordvik):
         actor = world.actor(world.teacher)

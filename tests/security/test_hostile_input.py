@@ -180,6 +180,7 @@ def visits(s) -> list[Visit]:
         Visit("insights:xlsx", w.coordinator, {}),
         Visit("archive_extract:index", w.coordinator, {}),
         Visit("archive_extract:download", w.coordinator, {"pk": 999999}),
+        Visit("archive:settings", w.coordinator, {}),
         Visit("guides:overview", w.teacher, {}),
         Visit("guides:level", w.teacher, {"number": 1}),
         Visit("guides:step", w.teacher, {"level": 1, "number": 1}),

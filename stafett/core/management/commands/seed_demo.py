@@ -17,12 +17,16 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from stafett.accounts.models import User
+from stafett.archive import delivery as archive_delivery
+from stafett.archive import standin
+from stafett.archive.models import ArchiveDelivery
 from stafett.concerns import actions
 from stafett.concerns.models import Child, Concern
 from stafett.guides.loader import load_guide
 from stafett.lib import org_number
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
+from stafett.notify.models import OutboxMessage
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Guardian
 from stafett.reports import actions as report_actions
@@ -30,6 +34,7 @@ from stafett.reports import forms as report_forms
 from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
+from stafett.transport import filedrop
 
 DEMO_PASSWORD = "stafett-demo-2026"
 
@@ -130,8 +135,14 @@ class Command(BaseCommand):
             if not ChildWelfareReport.objects.exists():
                 with translation.override("nb"):
                     self._report(Municipality.objects.get(number="9901"))
+            if not ArchiveDelivery.objects.exists():
+                # Also for demo databases made before the archive.
+                with translation.override("nb"):
+                    self._closed_relay(Municipality.objects.get(number="9901"))
+                self._archive()
         self._print_logins(url)
         self._print_file_drop()
+        self._print_archive()
 
     @transaction.atomic
     def _seed(self):
@@ -258,6 +269,67 @@ class Command(BaseCommand):
                 child={"name": "Sara Nyland", "birth_date": birth, "expected_date": None,
                        "national_id": make_synthetic(birth, 11)},
             )
+
+    @transaction.atomic
+    def _closed_relay(self, municipality):
+        """A relay that has ended (Oskar's, at the health station): closing it
+        queues it for the municipality's archive (docs/archive.md)."""
+        today = timezone.localdate()
+        health = Service.objects.get(municipality=municipality,
+                                     name="Helsestasjon og skolehelsetjeneste")
+        with scope(municipality=municipality):
+            nurse = build_actor(User.objects.get(username="hanne"), municipality.pk)
+            birth = today - dt.timedelta(days=3 * 365 + 100)
+            relay = relay_actions.start_relay(
+                nurse, service=health, level=1, area_of_concern="Språk og samspill med andre barn.",
+                child={"name": "Oskar Solberg", "birth_date": birth, "expected_date": None,
+                       "national_id": make_synthetic(birth, 12)},
+            )
+            father = relay_actions.add_guardian(nurse, relay, name="Per Solberg", relation="far")
+            relay_actions.give_consent(
+                nurse, relay, guardians=[father], child_consents=False, services=[health],
+                purpose="Helsestasjonen følger opp språket til Oskar sammen med far.",
+                given_on=today - dt.timedelta(days=120), valid_until=today + dt.timedelta(days=245),
+                method="paper",
+            )
+            meeting = relay_actions.plan_meeting(
+                nurse, relay, kind="evaluation_decision", place="Helsestasjonen",
+                starts_at=timezone.now() - dt.timedelta(days=3),
+            )
+            relay_actions.record_minutes(
+                nurse, meeting, version=meeting.version,
+                minutes="Oskar snakker i setninger og leker godt med de andre barna.",
+                decisions="Stafettloggen avsluttes; helsestasjonen følger opp ved neste kontroll.",
+            )
+            relay.refresh_from_db()
+            relay_actions.close_relay(
+                nurse, relay, version=relay.version, reason="goal_reached",
+                summary="Målet er nådd: Oskars språk er alderstypisk, og far er trygg på veien videre.",
+                parents_last_word="Takk for god hjelp.",
+            )
+
+    def _archive(self):
+        """Deliver the demo's archive record now (through the file drop) and
+        let a stand-in archive answer it, so the relay shows as archived.
+        The worker of `make run` would send it too; the demo does not wait."""
+        for message in OutboxMessage.objects.filter(channel="archive",
+                                                    state=OutboxMessage.State.PENDING):
+            archive_delivery.deliver(message)
+            OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING).update(
+                state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=1)
+        standin.answer_all(case_year=timezone.localdate().year)
+        filedrop.collect_receipts("archive")
+
+    def _print_archive(self):
+        with scopes_disabled():
+            delivery = ArchiveDelivery.objects.filter(source="relay").order_by("pk").first()
+        if delivery is None:
+            return
+        folder = filedrop.root() / "archive" / delivery.municipality.number
+        self.stdout.write(f"Archive: Oskar Solberg's closed relay is {delivery.status} "
+                          f"(case {delivery.archive_reference or '-'}); its arkivmelding.xml "
+                          f"and PDF/A files are in {folder}/<message id>/")
+        self.stdout.write("")
 
     def _departed_holder(self, municipality, services):
         """Heidi held Emil's stafettlogg for the health station, then left."""
