@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("stafett.guides.urls_tools")),
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
     path("oppfolging/", include("stafett.followup.urls")),
+    path("oppbevaring/", include("stafett.retention.urls")),
     path("varsler/", include("stafett.notify.urls")),
     path("familie/", include("stafett.citizen.urls")),
     path("", include("stafett.oidc.urls")),

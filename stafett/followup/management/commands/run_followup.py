@@ -1,6 +1,8 @@
 """Run the follow-up once: the rules for every municipality, the daily
 digests (at most one per person and day), whose task also sweeps the
-outbox (retries, and anything whose delivery was not enqueued).
+outbox (retries, and anything whose delivery was not enqueued), and the
+periodic tasks other apps registered (`tasks.periodic`: the retention
+worker).
 
     manage.py run_followup              enqueue the tasks for the db_worker
     manage.py run_followup --now        run them in this process instead
@@ -29,10 +31,15 @@ class Command(BaseCommand):
                 totals = engine.run_rules()
                 sent = engine.send_digests()
                 self.stdout.write(f"rules: {totals}; digests and outbox: {sent}")
+                for work in tasks.PERIODIC:
+                    self.stdout.write(f"{work.name}: {work.call()}")
             else:
                 tasks.run_rules.enqueue()
                 tasks.send_digests.enqueue()
-                self.stdout.write("enqueued run_rules and send_digests")
+                for work in tasks.PERIODIC:
+                    work.enqueue()
+                names = ", ".join(["run_rules", "send_digests", *(w.name for w in tasks.PERIODIC)])
+                self.stdout.write(f"enqueued {names}")
             if every <= 0:
                 return
             time.sleep(every)
