@@ -18,7 +18,7 @@ from .models import RetentionSchedule
 @staff
 def schedule(request):
     current = actions.schedule_of(request.actor)
-    form = ScheduleForm(request.POST or None, instance=current,
+    form = ScheduleForm(request.POST if request.method == "POST" else None, instance=current,
                         initial={"version": current.version})
     if request.method == "POST" and form.is_valid():
         months = {name: form.cleaned_data[name] for name in RetentionSchedule.FIELDS}
@@ -37,7 +37,7 @@ def schedule(request):
 def _hold(request, kind, pk):
     case, hold = actions.read_hold(request.actor, kind, pk)
     form_class = LiftHoldForm if hold else SetHoldForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if hold:

@@ -15,8 +15,16 @@ from stafett.concerns.models import Child, Comment, Concern
 from stafett.insights.aggregates import _read
 from stafett.notify.models import Notice, OutboxMessage
 from stafett.relay.models import (
-    Consent, ConsentParty, Entry, Evaluation, Goal, Guardian, LevelChange, Measure, Meeting,
-    Participant, Relay,
+    Consent,
+    ConsentParty,
+    Entry,
+    Evaluation,
+    Goal,
+    Guardian,
+    LevelChange,
+    Measure,
+    Meeting,
+    Participant,
 )
 from stafett.retention import engine
 from stafett.retention.models import Disposal, LegalHold, RetentionSchedule
