@@ -167,9 +167,13 @@ def child_candidates(municipality):
     disposed of (or they never had one), and no legal hold."""
     live = lambda model: Exists(model.objects.filter(child_id=OuterRef("pk"))  # noqa: E731
                                 .exclude(_disposed(model._meta.model_name)))
+    # A row found to be a duplicate of this one (docs/one-child.md) is the
+    # same child: while it has a case, this row is needed to merge it.
+    live_duplicate = Exists(Child.objects.filter(duplicate_of_id=OuterRef("pk"))
+                            .exclude(_disposed("child")))
     return (Child.objects.filter(municipality=municipality)
             .exclude(live(Concern)).exclude(live(Relay)).exclude(live(ChildWelfareReport))
-            .exclude(_disposed("child")).exclude(_held("pk")))
+            .exclude(live_duplicate).exclude(_disposed("child")).exclude(_held("pk")))
 
 
 # --- the batches ---------------------------------------------------------------------------

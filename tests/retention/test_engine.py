@@ -280,3 +280,53 @@ def test_a_family_account_linked_to_no_child_is_anonymised(world):
     assert other.first_name == "Far"
     with scopes_disabled():
         assert RetentionSchedule.objects.exists()
+
+
+def _report(world, relay, status, **fields):
+    from stafett.reports.models import ChildWelfareReport
+
+    with scopes_disabled():
+        return ChildWelfareReport.objects.create(
+            municipality=world.fjordvik, child=relay.child, relay=relay, service=world.health_station,
+            reporter=world.health_nurse, status=status, created_at=timezone.now(),
+            content={"observed": "Blåmerker på armen."}, document={"melding": "Blåmerker"},
+            pdf=b"%PDF-1.7", **fields)
+
+
+def test_a_received_report_on_an_archived_case_is_anonymised_and_keeps_the_child(world):
+    relay, _p, _c = full_relay(world, archived_at=timezone.now())
+    received = _report(world, relay, "received", received_at=timezone.now(),
+                       sent_at=timezone.now())
+    waiting = _report(world, relay, "sent", sent_at=timezone.now())
+    engine.run_municipality(world.fjordvik, now=_later(4))
+    with scopes_disabled():
+        received.refresh_from_db()
+        waiting.refresh_from_db()
+        assert received.content == {} and received.document is None and received.pdf is None
+        assert received.status == "received" and received.received_at
+        assert waiting.content and waiting.pdf
+        # The relay goes by its own rule; the child stays while a report lives.
+        relay.refresh_from_db()
+        assert relay.closing_summary == ""
+        assert Child.objects.get(pk=relay.child_id).name
+        assert AuditEvent.objects.filter(action="anonymised:report_archived",
+                                         object_type="childwelfarereport",
+                                         object_id=received.pk).exists()
+
+
+def test_run_followup_runs_the_retention_worker(world, settings):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    now = timezone.now()
+    with scopes_disabled():
+        Notice.objects.create(municipality=world.fjordvik, recipient=world.teacher,
+                              kind="relay_closed", created_at=now - 7 * MONTH)
+    call_command("run_followup", "--now")
+    with scopes_disabled():
+        assert not Notice.objects.exists()
+        Notice.objects.create(municipality=world.fjordvik, recipient=world.teacher,
+                              kind="relay_closed", created_at=now - 7 * MONTH)
+    call_command("run_followup")
+    with scopes_disabled():
+        assert not Notice.objects.exists()
