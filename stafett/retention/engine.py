@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat, TruncYear
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_scopes import scope, scopes_disabled
@@ -97,25 +98,30 @@ def cutoff(now: dt.datetime, months: int) -> dt.datetime:
 
 
 # --- conditions, as queries -------------------------------------------------------------
+#
+# The correlated subqueries use the unscoped base manager: the row they
+# correlate with is already the municipality's, and the scope's extra
+# `municipality_id = …` would lead SQLite's planner to the municipality's
+# index instead of the child's or the case's (a scan per row).
 
 
 def _disposed(kind: str, ref: str = "pk") -> Exists:
-    return Exists(Disposal.objects.filter(kind=kind, object_id=OuterRef(ref)))
+    return Exists(Disposal._base_manager.filter(kind=kind, object_id=OuterRef(ref)))
 
 
 def _held(ref: str = "child_id") -> Exists:
-    return Exists(LegalHold.objects.filter(child_id=OuterRef(ref), lifted_at__isnull=True))
+    return Exists(LegalHold._base_manager.filter(child_id=OuterRef(ref), lifted_at__isnull=True))
 
 
 def _archived(source: str, ref: str, before: dt.datetime) -> Exists:
-    return Exists(ArchiveDelivery.objects.filter(
+    return Exists(ArchiveDelivery._base_manager.filter(
         source=source, source_id=OuterRef(ref), status=ArchiveDelivery.Status.ARCHIVED,
         archived_at__lte=before,
     ))
 
 
 def _delivery(source: str, ref: str = "pk") -> Exists:
-    return Exists(ArchiveDelivery.objects.filter(source=source, source_id=OuterRef(ref)))
+    return Exists(ArchiveDelivery._base_manager.filter(source=source, source_id=OuterRef(ref)))
 
 
 def relay_candidates(municipality, before: dt.datetime):
@@ -130,8 +136,8 @@ def concern_candidates(municipality, before: dt.datetime):
     """Closed worries, closed before `before` and, if they were sent to the
     archive, confirmed by it before then too; a worry that led to a relay or
     a report waits until those are disposed of."""
-    open_relay = Exists(Relay.objects.filter(concern_id=OuterRef("pk")).exclude(_disposed("relay")))
-    open_report = Exists(ChildWelfareReport.objects.filter(concern_id=OuterRef("pk"))
+    open_relay = Exists(Relay._base_manager.filter(concern_id=OuterRef("pk")).exclude(_disposed("relay")))
+    open_report = Exists(ChildWelfareReport._base_manager.filter(concern_id=OuterRef("pk"))
                          .exclude(_disposed("childwelfarereport")))
     return (Concern.objects.filter(municipality=municipality, status=Concern.Status.CLOSED,
                                    closed_at__lte=before)
@@ -165,11 +171,11 @@ def scan_candidates(municipality, before: dt.datetime):
 def child_candidates(municipality):
     """Children with no case left: every worry, relay and report of theirs is
     disposed of (or they never had one), and no legal hold."""
-    live = lambda model: Exists(model.objects.filter(child_id=OuterRef("pk"))  # noqa: E731
+    live = lambda model: Exists(model._base_manager.filter(child_id=OuterRef("pk"))  # noqa: E731
                                 .exclude(_disposed(model._meta.model_name)))
     # A row found to be a duplicate of this one (docs/one-child.md) is the
     # same child: while it has a case, this row is needed to merge it.
-    live_duplicate = Exists(Child.objects.filter(duplicate_of_id=OuterRef("pk"))
+    live_duplicate = Exists(Child._base_manager.filter(duplicate_of_id=OuterRef("pk"))
                             .exclude(_disposed("child")))
     return (Child.objects.filter(municipality=municipality)
             .exclude(live(Concern)).exclude(live(Relay)).exclude(live(ChildWelfareReport))
@@ -185,13 +191,16 @@ def _batches(queryset, batch: int, work, child_ref: str | None = "child_id") -> 
     legal hold locks its child) and the rule is asked again after the lock,
     so a hold set while the batch was chosen wins. Returns how many records
     were done."""
-    done = 0
+    done, last = 0, 0
     while True:
         with transaction.atomic():
-            ids = list(queryset.order_by("pk").select_for_update(of=("self",))
-                       .values_list("pk", flat=True)[:batch])
+            # Keyset by id: each batch starts after the last, so a run reads
+            # every candidate once however long the backlog.
+            ids = list(queryset.filter(pk__gt=last).order_by("pk")
+                       .select_for_update(of=("self",)).values_list("pk", flat=True)[:batch])
             if not ids:
                 return done
+            last = ids[-1]
             if child_ref:
                 child_ids = set(queryset.model.objects.filter(pk__in=ids)
                                 .values_list(child_ref, flat=True))
@@ -314,19 +323,16 @@ def _remove_scans(municipality, ids, rule, now, files) -> int:
 
 
 def _anonymise_children(municipality, ids, now) -> int:
-    children = {c.pk: c for c in Child.objects.filter(pk__in=ids)}
-    for child in children.values():
-        # One child, one record: the row stays (audit rows and anonymised
-        # cases point to it) without anything that identifies the child. The
-        # year of birth is kept for age statistics; a new worry about the
-        # same child starts a new record.
-        child.name, child.name_key, child.national_id = "", f"anonymised:{child.pk}", ""
-        if child.birth_date:
-            child.birth_date = child.birth_date.replace(month=1, day=1)
-        if child.expected_date:
-            child.expected_date = child.expected_date.replace(month=1, day=1)
-    Child.objects.bulk_update(children.values(), ["name", "name_key", "national_id",
-                                                  "birth_date", "expected_date"])
+    children = {c.pk: c for c in Child.objects.filter(pk__in=ids).only("id", "municipality_id")}
+    # One child, one record: the row stays (audit rows and anonymised cases
+    # point to it) without anything that identifies the child. The year of
+    # birth is kept for age statistics; a new worry about the same child
+    # starts a new record. One statement for the whole batch.
+    Child.objects.filter(pk__in=ids).update(
+        name="", national_id="",
+        name_key=Concat(Value("anonymised:"), Cast("id", output_field=CharField())),
+        birth_date=TruncYear("birth_date"), expected_date=TruncYear("expected_date"),
+    )
     guardians = list(Guardian.objects.filter(child_id__in=ids).values_list("pk", "child_id"))
     Guardian.objects.filter(child_id__in=ids).update(name="", relation="", phone="",
                                                      national_id="")
@@ -429,8 +435,8 @@ def family_account_candidates(before: dt.datetime):
     """Citizens' accounts linked to no child any more (every guardian and
     child record with their number is anonymised), idle since `before`."""
     User = get_user_model()  # noqa: N806
-    linked = (Exists(Guardian.objects.filter(national_id=OuterRef("national_id")))
-              | Exists(Child.objects.filter(national_id=OuterRef("national_id"))))
+    linked = (Exists(Guardian._base_manager.filter(national_id=OuterRef("national_id")))
+              | Exists(Child._base_manager.filter(national_id=OuterRef("national_id"))))
     return (User.objects.filter(kind=User.Kind.CITIZEN)
             .filter(Q(last_login__lte=before) | Q(last_login__isnull=True, date_joined__lte=before))
             .exclude(linked).exclude(_disposed("user")))

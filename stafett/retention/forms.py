@@ -2,6 +2,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from stafett.lib.forms import ChoiceField
+
 from .models import LegalHold, RetentionSchedule
 
 MONTHS = [MinValueValidator(0, _("Zero months or more.")),
@@ -27,12 +29,12 @@ class ScheduleForm(forms.ModelForm):
 
 
 class SetHoldForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why must the child's data be kept?"),
+    reason = ChoiceField(label=_("Why must the child's data be kept?"),
                                choices=LegalHold.Reason.choices, widget=forms.RadioSelect,
                                error_messages={"required": _("Choose why the child's data must be kept.")})
 
 
 class LiftHoldForm(forms.Form):
-    lift_reason = forms.ChoiceField(label=_("Why is the legal hold lifted?"),
+    lift_reason = ChoiceField(label=_("Why is the legal hold lifted?"),
                                     choices=LegalHold.LiftReason.choices, widget=forms.RadioSelect,
                                     error_messages={"required": _("Choose why the legal hold is lifted.")})
