@@ -31,6 +31,7 @@ urlpatterns = [
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
     path("oppfolging/", include("stafett.followup.urls")),
     path("arkiv/", include("stafett.archive.urls")),
+    path("oppbevaring/", include("stafett.retention.urls")),
     path("varsler/", include("stafett.notify.urls")),
     path("arkiv/uttrekk/", include("stafett.archive.extract_urls")),
     path("familie/", include("stafett.citizen.urls")),

@@ -25,6 +25,7 @@ from stafett.insights.policy import insight_service_ids
 from stafett.relay.actions import DIRECT_START_KINDS
 from stafett.relay.models import Relay
 from stafett.relay.policy import pending_for, visible_relays
+from stafett.retention.policy import may_edit_schedule
 from stafett.tenancy.models import Service
 
 
@@ -48,6 +49,7 @@ class Work:
     may_see_insights: bool
     may_configure_followup: bool
     may_configure_archive: bool = False
+    may_edit_retention: bool = False
 
 
 def work_for(actor: Actor) -> Work:
@@ -84,4 +86,5 @@ def work_for(actor: Actor) -> Work:
         may_see_insights=bool(insight_service_ids(actor)),
         may_configure_followup=may_configure_followup(actor),
         may_configure_archive=may_configure_archive(actor),
+        may_edit_retention=may_edit_schedule(actor),
     )

@@ -88,7 +88,8 @@ def test_coordinator_pages_pass_axe(page, live_server, live_world, check_a11y):
     login(page, live_server, "cora", PASSWORD)
     for path in (reverse("guides_editor:index"), reverse("guides_io:import"),
                  reverse("guides_io:from_template"), reverse("guides_editor:history"),
-                 reverse("followup:settings"), reverse("archive:settings")):
+                 reverse("followup:settings"), reverse("archive:settings"),
+                 reverse("retention:schedule")):
         response = page.goto(url(live_server, path))
         assert response.status == 200, path
         check_a11y(page)

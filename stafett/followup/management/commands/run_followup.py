@@ -1,7 +1,8 @@
 """Run the follow-up once: the rules for every municipality, the daily
 digests (at most one per person and day), whose task also sweeps the
-outbox (retries, and anything whose delivery was not enqueued), and collects
-the receipts written into the file drop (docs/transport.md).
+outbox (retries, and anything whose delivery was not enqueued), collects
+the receipts written into the file drop (docs/transport.md), and runs the
+periodic tasks other apps registered (`tasks.PERIODIC`: the retention worker).
 
     manage.py run_followup              enqueue the tasks for the db_worker
     manage.py run_followup --now        run them in this process instead
@@ -34,11 +35,17 @@ class Command(BaseCommand):
                 receipts = transport_tasks.collect_filedrop_receipts_now()
                 self.stdout.write(f"rules: {totals}; digests and outbox: {sent}; "
                                   f"file-drop receipts: {receipts}")
+                for work in tasks.PERIODIC:
+                    self.stdout.write(f"{work.name}: {work.call()}")
             else:
                 tasks.run_rules.enqueue()
                 tasks.send_digests.enqueue()
                 transport_tasks.collect_filedrop_receipts.enqueue()
-                self.stdout.write("enqueued run_rules, send_digests and collect_filedrop_receipts")
+                for work in tasks.PERIODIC:
+                    work.enqueue()
+                names = ", ".join(["run_rules", "send_digests", "collect_filedrop_receipts",
+                                   *(w.name for w in tasks.PERIODIC)])
+                self.stdout.write(f"enqueued {names}")
             if every <= 0:
                 return
             time.sleep(every)
