@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "stafett.transport",
     "stafett.reports",
     "stafett.archive",
+    "stafett.fullrecord",
 ]
 
 MIDDLEWARE = [

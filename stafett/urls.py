@@ -30,6 +30,8 @@ urlpatterns = [
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
     path("oppfolging/", include("stafett.followup.urls")),
     path("varsler/", include("stafett.notify.urls")),
+    path("innsyn/", include("stafett.fullrecord.urls")),
+    path("familie/innsyn/", include("stafett.fullrecord.urls_family")),
     path("familie/", include("stafett.citizen.urls")),
     path("", include("stafett.oidc.urls")),
     path("admin/", admin.site.urls),
