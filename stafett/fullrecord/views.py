@@ -51,7 +51,7 @@ def register(request):
             return redirect("fullrecord:detail", pk=created.pk)
     return render(request, "fullrecord/register.html", {
         "form": form, "has_cases": bool(cases), "nav": "fullrecord",
-    }, status=400 if form.errors else 200)
+    })
 
 
 def _detail(request, pk, *, form=None, status=200):

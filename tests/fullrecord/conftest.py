@@ -63,14 +63,14 @@ class Scene:
             )
 
 
-def kindergarten_report(world, worry, *, told: dict) -> ChildWelfareReport:
+def kindergarten_report(w, worry, *, told: dict) -> ChildWelfareReport:
     """A report of concern as the reports app freezes it at approval: the
     official KS format's fields that matter here."""
     now = timezone.now()
     return ChildWelfareReport.objects.create(
-        municipality=world.fjordvik, child=worry.child, concern=worry, service=world.kindergarten,
-        reporter=world.teacher, status=ChildWelfareReport.Status.SENT, created_at=now,
-        approved_at=now, approved_by=world.leader, sent_at=now,
+        municipality=w.fjordvik, child=worry.child, concern=worry, service=w.kindergarten,
+        reporter=w.teacher, status=ChildWelfareReport.Status.SENT, created_at=now,
+        approved_at=now, approved_by=w.leader, sent_at=now,
         content={"observed": REPORT_TEXT}, message_id=ChildWelfareReport().new_message_id(),
         document={
             "melding": {"melding": REPORT_TEXT, "historie": "Ingen tidligere meldinger.",

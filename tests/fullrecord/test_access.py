@@ -6,8 +6,8 @@ service taking part) and Leif (once the worry is shared with him)."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.audit.models import AuditEvent

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from pypdf import PdfReader
 from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
 
+from stafett.access.rules import Forbidden
 from stafett.audit.log import verify_chain
 from stafett.audit.models import AuditEvent, LegalBasis
 from stafett.fullrecord import actions, policy
 from stafett.fullrecord.models import AccessRequest
 from stafett.fullrecord.record import SEALED_NOTICE, Ground, assemble
+from stafett.relay import actions as relay_actions
 
-from .conftest import POLICE_NOTE, REPORT_TEXT, WORRY_TEXT
+from .conftest import POLICE_NOTE, REPORT_TEXT, WORRY_TEXT, kindergarten_report
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "stafett" / "fullrecord" / "schema"
                      / "full-record.v1.json").read_text())
@@ -91,8 +93,6 @@ def test_the_young_persons_own_copy_keeps_nothing_from_her_that_is_kept_from_a_p
 
 
 def test_an_entry_withheld_from_a_guardian_without_an_identity_number_is_kept_from_every_guardian(scene):
-    from stafett.relay import actions as relay_actions
-
     with scope(municipality=scene.world.fjordvik):
         nurse = scene.actor(scene.world.health_nurse)
         unknown = relay_actions.add_guardian(nurse, scene.family.mia_relay, name="Ukjent Fjeld",
@@ -105,8 +105,6 @@ def test_an_entry_withheld_from_a_guardian_without_an_identity_number_is_kept_fr
 
 
 def test_a_report_never_sent_is_listed_without_its_text(scene):
-    from .conftest import kindergarten_report
-
     with scope(municipality=scene.world.fjordvik):
         draft = kindergarten_report(scene.world, scene.worry, told={"Frida Fjeld": True})
         draft.document, draft.message_id, draft.status = None, None, "draft"
@@ -190,8 +188,6 @@ def test_producing_again_after_delivery_is_refused(scene):
     with scope(municipality=scene.world.fjordvik):
         nurse = scene.actor(scene.world.health_nurse)
         request = actions.deliver(nurse, request.pk, version=request.version)
-        from stafett.access.rules import Forbidden
-
         with pytest.raises(Forbidden):
             actions.produce(nurse, request.pk, version=request.version)
     with scopes_disabled():

@@ -14,9 +14,10 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.concerns import actions as concern_actions
 from stafett.followup.models import Break, Notification
+from stafett.fullrecord import actions as fullrecord_actions
 from stafett.guides import actions as guide_actions
 from stafett.guides.models import Level, Step, Tool
-from stafett.lib.national_id import make_synthetic
+from stafett.lib.national_id import make_synthetic, parse
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Meeting
 from stafett.tenancy.models import Membership, Service
@@ -53,6 +54,7 @@ class Scene:
     inclusion: object  # Vidar (adult service) asked to be included in Helga's relay
     commuter: object  # Pia: the school in Fjordvik and a school in Åsheim
     guardian: object  # Frida, the relay's first guardian, logged in with ID-porten
+    access_requests: dict  # Frida's requests for the relay's child: registered, produced, delivered
 
 
 @pytest.fixture
@@ -143,6 +145,21 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
             w.actor(w.health_nurse), relay, services=[w.health_station, w.school],
             purpose="Samarbeid om søvn.", valid_until=today + dt.timedelta(days=300))
         relay.refresh_from_db()
+        # Frida asked three times to see the child's record: one request just
+        # registered, one produced, one delivered to her family pages.
+        access_requests = {}
+        for state in ("registered", "produced", "delivered"):
+            request = fullrecord_actions.register_request(
+                w.actor(w.health_nurse), case=f"relay:{relay.pk}:{w.health_station.pk}",
+                role="guardian", requester_name="Frida Fjeld",
+                national_id=parse(frida_id, accept_synthetic=True), received_on=today, channel="letter")
+            if state != "registered":
+                request = fullrecord_actions.produce(w.actor(w.health_nurse), request.pk,
+                                                     version=request.version)
+            if state == "delivered":
+                request = fullrecord_actions.deliver(w.actor(w.health_nurse), request.pk,
+                                                     version=request.version)
+            access_requests[state] = request
     return Scene(
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,
@@ -150,4 +167,5 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
         tool=tool, notification=notification, verify_device=verify_device,
         removable_device=removable_device, orphan_concern=orphan_concern,
         orphan_relay=orphan_relay, inclusion=inclusion, commuter=pia, guardian=guardian,
+        access_requests=access_requests,
     )
