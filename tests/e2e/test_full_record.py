@@ -84,7 +84,7 @@ def test_helga_answers_fridas_request_and_frida_collects_it(page, live_server, l
     page.context.clear_cookies()
     _as_citizen(page, live_server, scene.family.frida)
     page.goto(url(live_server, "/familie/"))
-    page.get_by_role("link", name=nb("Records you asked to see")).click()
+    page.get_by_role("link", name=nb("See the answers to your requests to see what the municipality has recorded")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(nb("Records you asked to see"))
     check_a11y(page)
     link = page.get_by_role("link", name=nb("Download the record about %(name)s as data (JSON)", name="Mia Fjeld"))
