@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stafett.reports",
     "stafett.archive",
     "stafett.retention",
+    "stafett.fullrecord",
 ]
 
 MIDDLEWARE = [

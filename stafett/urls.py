@@ -34,6 +34,8 @@ urlpatterns = [
     path("oppbevaring/", include("stafett.retention.urls")),
     path("varsler/", include("stafett.notify.urls")),
     path("arkiv/uttrekk/", include("stafett.archive.extract_urls")),
+    path("innsyn/", include("stafett.fullrecord.urls")),
+    path("familie/innsyn/", include("stafett.fullrecord.urls_family")),
     path("familie/", include("stafett.citizen.urls")),
     path("", include("stafett.oidc.urls")),
     path("admin/", admin.site.urls),

@@ -64,6 +64,7 @@ def test_django_knows_somali_and_tigrinya_and_arabic_is_right_to_left():
 # staff get of what a family did, stafett/citizen/notify_kinds.py.)
 FAMILY_SOURCES = re.compile(
     r"^(templates/(citizen|oidc)/|stafett/citizen/(?!notify_kinds)|stafett/oidc/(?!views_staff)|templates/(400|403|403_csrf|404|500)\.html"
+    r"|templates/fullrecord/family_|stafett/fullrecord/(views_family|notify_kinds)\.py"
     r"|templates/_error_summary\.html|templates/_pagination\.html|templates/core/_error\.html"
     r"|templates/core/_emergency_numbers\.html)"
 )

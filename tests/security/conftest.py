@@ -14,10 +14,11 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.concerns import actions as concern_actions
 from stafett.followup.models import Break, Notification
+from stafett.fullrecord import actions as fullrecord_actions
 from stafett.guides import actions as guide_actions
 from stafett.guides.models import Level, Step, Tool
 from stafett.lib import org_number
-from stafett.lib.national_id import make_synthetic
+from stafett.lib.national_id import make_synthetic, parse
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Meeting
 from stafett.reports.models import ReportSettings
@@ -59,6 +60,7 @@ class Scene:
     draft_report: object  # Kari's acute report of concern, a draft (sending without approval allowed)
     awaiting_report: object  # Kari's report waiting for Leif's approval
     sent_report: object  # Kari's report, approved and queued
+    access_requests: dict  # Frida's requests for the relay's child: registered, produced, delivered
 
 
 @pytest.fixture
@@ -149,6 +151,21 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
             w.actor(w.health_nurse), relay, services=[w.health_station, w.school],
             purpose="Samarbeid om søvn.", valid_until=today + dt.timedelta(days=300))
         relay.refresh_from_db()
+        # Frida asked three times to see the child's record: one request just
+        # registered, one produced, one delivered to her family pages.
+        access_requests = {}
+        for state in ("registered", "produced", "delivered"):
+            request = fullrecord_actions.register_request(
+                w.actor(w.health_nurse), case=f"relay:{relay.pk}:{w.health_station.pk}",
+                role="guardian", requester_name="Frida Fjeld",
+                national_id=parse(frida_id, accept_synthetic=True), received_on=today, channel="letter")
+            if state != "registered":
+                request = fullrecord_actions.produce(w.actor(w.health_nurse), request.pk,
+                                                     version=request.version)
+            if state == "delivered":
+                request = fullrecord_actions.deliver(w.actor(w.health_nurse), request.pk,
+                                                     version=request.version)
+            access_requests[state] = request
     # Reports of concern from Kari's worry: a draft, one awaiting Leif, one sent.
     with scopes_disabled():
         w.kindergarten.organisation_number = org_number.make("99990201")
@@ -165,4 +182,5 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
         tool=tool, notification=notification, verify_device=verify_device,
         removable_device=removable_device, orphan_concern=orphan_concern,
         orphan_relay=orphan_relay, inclusion=inclusion, commuter=pia, guardian=guardian,
+        access_requests=access_requests,
     )

@@ -75,6 +75,7 @@ POSTED_TO = {
     "switch_municipality", "oidc:logout", "citizen:write", "citizen:child_view", "citizen:reply",
     "citizen:consent_sign", "reports:create_from_concern", "reports:create_from_relay",
     "reports:submit", "reports:send_acute", "reports:withdraw",
+    "fullrecord:produce", "fullrecord:deliver",
 }
 EXEMPT = {
     # Offered only while there is no draft, and carries nothing but the CSRF token.
@@ -119,6 +120,14 @@ def visits(s) -> list[Visit]:
         Visit("citizen:consent_withdraw", s.guardian, {"pk": r}),
         Visit("citizen:access_log", s.guardian, {"pk": r}),
         Visit("citizen:access_log", s.guardian, {"pk": r}, "eldre=1-1"),
+        Visit("fullrecord:list", nurse, {}),
+        Visit("fullrecord:register", nurse, {}),
+        *[Visit("fullrecord:detail", nurse, {"pk": request.pk}) for request in s.access_requests.values()],
+        Visit("fullrecord:part_pdf", nurse, {"pk": s.access_requests["produced"].pk}),
+        Visit("fullrecord:part_json", nurse, {"pk": s.access_requests["produced"].pk}),
+        Visit("fullrecord_family:list", s.guardian, {}),
+        Visit("fullrecord_family:pdf", s.guardian, {"pk": s.access_requests["delivered"].pk}),
+        Visit("fullrecord_family:json", s.guardian, {"pk": s.access_requests["delivered"].pk}),
         Visit("oidc:idporten_login", None, {}),
         Visit("oidc:idporten_login", None, {}, "next=https%3A%2F%2Fevil.example%2F"),
         # Without a configured provider these answer 404; tests/oidc drives them
@@ -270,6 +279,8 @@ def overrides(route: str, s) -> dict:
         return {"service": str(w.kindergarten.pk), "person": ""}
     if route == "relay_content:measure_new":
         return {"responsible_person": ""}
+    if route == "fullrecord:register":
+        return {"national_id": s.guardian.national_id, "requester_name": "Frida Fjeld"}
     if route == "relay_content:evaluation_new":
         return {"measure": str(s.measure.pk)}
     if route == "guides_io:import":
