@@ -156,6 +156,10 @@ def main(table_paths: list[str]) -> None:
                         raise SystemExit(f"{lang}: {key!r} needs a list of {count} plural forms")
                     value = tuple(value)
                 message.string = value
+            elif "fuzzy" in message.flags:
+                # makemessages' guess from a similar string is never compiled and
+                # is usually wrong: empty, a translator sees it is missing.
+                message.string = ("",) * count if isinstance(message.id, tuple) else ""
             else:
                 continue
             message.flags.discard("fuzzy")
