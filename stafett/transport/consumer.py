@@ -121,7 +121,10 @@ def read_archive_receipt(files) -> tuple[str, str, dict]:
     root = _xml(files)
     if root is None:
         raise Malformed("an archive receipt without its XML")
-    outcome, error, payload = "archived", "", {}
+    # The archive's XML itself too: the archive app validates it against the
+    # receipt's XSD and reads its references (the file drop hands it on alike).
+    xml = next(content for name, content in files if name.lower().endswith(".xml"))
+    outcome, error, payload = "archived", "", {"kvittering": xml.decode("utf-8", "replace")}
     for child in root:
         name = _local(child.tag)
         if name in ("mappeFeilet", "registreringFeilet"):

@@ -19,6 +19,7 @@ from stafett.notify import outbox
 from stafett.notify.models import OutboxMessage
 from stafett.transport import filedrop as drop
 from tests.archive.helpers import KVITTERING, assert_valid, closed_concern, closed_relay
+from tests.transport.test_consumer import broker, sealed  # noqa: F401  (RabbitMQ fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +184,23 @@ def test_a_worry_closed_without_a_decision_is_not_archived(world):
                                       version=concern.version, reason="Feilregistrert.")
     with scopes_disabled():
         assert not OutboxMessage.objects.filter(channel="archive").exists()
+
+
+def test_receipts_from_fiks_io_are_recorded_like_the_file_drops(world, filedrop, broker):  # noqa: F811
+    """The archive's kvittering as Fiks IO delivers it (sealed, on the
+    account's queue of the RabbitMQ on this machine), read by the real
+    consumer and handed to the archive's own handler."""
+    relay = closed_relay(world)
+    outbox.deliver_all()
+    with scopes_disabled():
+        messages = list(ArchiveMessage.objects.select_related("delivery", "municipality"))
+    for message in messages:
+        xml = standin.kvittering_xml(message, case_year=2026, case_number=418)
+        broker.publish("no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.kvittering",
+                       body=sealed([("arkivmelding-kvittering.xml", xml)]),
+                       reply_to=message.message_id)
+    assert broker.consume() == {"handled": len(messages)}
+    with scopes_disabled():
+        delivery = ArchiveDelivery.objects.get(source="relay", source_id=relay.pk)
+        assert delivery.status == ArchiveDelivery.Status.ARCHIVED
+        assert delivery.archive_reference == "2026/418"
