@@ -28,7 +28,6 @@ from stafett.followup.rules import RULES, Directory
 from stafett.notify import kinds, outbox
 from stafett.relay.actions import tell_families_of_expiring_consents
 from stafett.tenancy.models import Municipality
-from stafett.transport import filedrop
 
 log = logging.getLogger(__name__)
 
@@ -173,15 +172,4 @@ def send_digests(now=None) -> dict:
     now = now or timezone.now()
     prepared = prepare_digests(now)
     delivered = outbox.deliver_all()
-    receipts = collect_receipts()
-    # Like the delivery counts, an outcome that did not happen is left out.
-    return {"prepared": prepared, **delivered, **({"receipts": receipts} if receipts else {})}
-
-
-def collect_receipts() -> int:
-    """Hand on the receipts receivers wrote into the file drop (a report's
-    "received" or "failed", an archive's receipt) to the app that sent them.
-    Fiks IO's receipts arrive by its own consumer."""
-    return sum(filedrop.collect_receipts(record)
-               for record, name in sorted(settings.STAFETT_TRANSPORTS.items())
-               if name == "filedrop")
+    return {"prepared": prepared, **delivered}

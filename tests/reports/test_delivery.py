@@ -15,6 +15,7 @@ from stafett.followup.models import Break
 from stafett.notify import outbox
 from stafett.notify.models import OutboxMessage
 from stafett.reports.models import ChildWelfareReport
+from stafett.transport import tasks as transport_tasks
 from tests.concerns.helpers import make_concern
 from tests.conftest import nb
 
@@ -33,7 +34,7 @@ def _answer(filedrop, report, outcome, error=""):
     folder = Path(filedrop) / "report" / report.municipality.number / str(report.message_id)
     (folder / "kvittering.json").write_text(json.dumps({"outcome": outcome, "error": error}),
                                             encoding="utf-8")
-    return engine.collect_receipts()
+    return sum(transport_tasks.collect_filedrop_receipts_now().values())
 
 
 def test_the_worker_delivers_the_frozen_json_and_pdf_once(world, filedrop):
