@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from stafett.guides.pdf import ARCHIVE_VARIANT, render_pdf
 
-MESSAGE_TYPE = "no.ks.fiks.bekymringsmelding.v2"
+MESSAGE_TYPE = "no.ks.fiks.bekymringsmelding.offentlig.v2"
 JSON_NAME = "bekymringsmelding.json"
 PDF_NAME = "bekymringsmelding.pdf"
 # How the report reached the child welfare service, as KS names it.

@@ -28,7 +28,7 @@ from django.conf import settings
 @dataclass(frozen=True)
 class Parcel:
     message_id: uuid.UUID
-    # The protocol's message type, e.g. "no.ks.fiks.bekymringsmelding.v2" or
+    # The protocol's message type, e.g. "no.ks.fiks.bekymringsmelding.offentlig.v2" or
     # "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett".
     message_type: str
     # Which record kind this is ("report", "archive"): picks the transport.

@@ -47,7 +47,7 @@ def test_the_worker_delivers_the_frozen_json_and_pdf_once(world, filedrop):
     assert official_errors(document) == []
     assert files["bekymringsmelding.pdf"] == bytes(report.pdf)
     header = json.loads(files["melding.json"])
-    assert header["type"] == "no.ks.fiks.bekymringsmelding.v2"
+    assert header["type"] == "no.ks.fiks.bekymringsmelding.offentlig.v2"
     assert header["id"] == str(report.message_id) and header["receiver"] == "barnevernet"
     fresh = _fresh(report)
     assert fresh.status == "sent" and fresh.sent_at is not None

@@ -14,7 +14,7 @@ from stafett.transport import filedrop as drop
 def parcel(**kwargs):
     return transport.Parcel(**{
         "message_id": uuid.UUID("6f1c1b7e-3c55-4d8e-9a51-7f0d9e2b1a10"),
-        "message_type": "no.ks.fiks.bekymringsmelding.v2", "record": "report",
+        "message_type": "no.ks.fiks.bekymringsmelding.offentlig.v2", "record": "report",
         "municipality_number": "9901", "receiver": "barnevern-9901",
         "files": (("bekymringsmelding.json", b'{"a": 1}'), ("bekymringsmelding.pdf", b"%PDF-1.7")),
     } | kwargs)
@@ -27,7 +27,7 @@ def test_a_message_is_one_folder_with_its_files(filedrop):
         "bekymringsmelding.json", "bekymringsmelding.pdf", "melding.json"]
     assert (folder / "bekymringsmelding.pdf").read_bytes() == b"%PDF-1.7"
     header = json.loads((folder / "melding.json").read_text())
-    assert header["type"] == "no.ks.fiks.bekymringsmelding.v2"
+    assert header["type"] == "no.ks.fiks.bekymringsmelding.offentlig.v2"
     assert header["files"] == ["bekymringsmelding.json", "bekymringsmelding.pdf"]
     # Nothing half-written is left beside it.
     assert [p.name for p in folder.parent.iterdir()] == [folder.name]

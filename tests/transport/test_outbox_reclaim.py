@@ -30,7 +30,7 @@ def record_channel(monkeypatch, filedrop):
         sends.append(message.pk)
         transport.send(transport.Parcel(
             message_id=uuid.uuid5(uuid.NAMESPACE_URL, f"stafett:test-record:{message.key}"),
-            message_type="no.ks.fiks.bekymringsmelding.v2", record="report",
+            message_type="no.ks.fiks.bekymringsmelding.offentlig.v2", record="report",
             municipality_number=message.municipality.number, receiver="barnevern",
             files=(("bekymringsmelding.json", f'{{"attempt": {len(sends)}}}'.encode()),),
         ))
