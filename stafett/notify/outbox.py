@@ -220,9 +220,9 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 @scopes_disabled()
-def claim(worker_id: str, limit: int, now=None) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages for `worker_id`, in a transaction of
-    its own that commits before this returns."""
+def claim(worker_id: str, limit: int, now=None, channels_only=None) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for `worker_id` (of `channels_only`,
+    when given), in a transaction of its own that commits before this returns."""
     now = now or timezone.now()
     with transaction.atomic():
         claimable = (
@@ -232,6 +232,8 @@ def claim(worker_id: str, limit: int, now=None) -> list[OutboxMessage]:
                 claimed_at__lt=now - claim_timeout())
         )
         due = OutboxMessage.objects.filter(claimable)
+        if channels_only is not None:
+            due = due.filter(channel__in=list(channels_only))
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.order_by("available_at", "pk").values_list("pk", flat=True)[:limit])
@@ -255,12 +257,13 @@ def _settle(message, worker_id, **fields) -> None:
 
 
 @scopes_disabled()
-def deliver(worker_id: str | None = None, limit: int = 50) -> Counter:
-    """Claim up to `limit` due messages and deliver each; returns counts per
-    outcome (sent, retry, failed, cancelled, uncertain)."""
+def deliver(worker_id: str | None = None, limit: int = 50, channels_only=None) -> Counter:
+    """Claim up to `limit` due messages (of `channels_only`, when given) and
+    deliver each; returns counts per outcome (sent, retry, failed,
+    cancelled, uncertain)."""
     worker_id = worker_id or default_worker_id()
     outcome: Counter = Counter()
-    for message in claim(worker_id, limit):
+    for message in claim(worker_id, limit, channels_only=channels_only):
         try:
             channels.get(message.channel)(message)
         except channels.Cancelled as error:
@@ -287,11 +290,12 @@ def deliver(worker_id: str | None = None, limit: int = 50) -> Counter:
     return outcome
 
 
-def deliver_all(worker_id: str | None = None, batch: int = 50, max_batches: int = 100) -> Counter:
+def deliver_all(worker_id: str | None = None, batch: int = 50, max_batches: int = 100,
+                channels_only=None) -> Counter:
     """Deliver batches until nothing is due (or `max_batches`)."""
     total: Counter = Counter()
     for _ in range(max_batches):
-        outcome = deliver(worker_id, batch)
+        outcome = deliver(worker_id, batch, channels_only=channels_only)
         total.update(outcome)
         if sum(outcome.values()) < batch:
             break

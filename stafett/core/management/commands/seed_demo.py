@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from stafett.accounts.models import User
-from stafett.archive import delivery as archive_delivery
 from stafett.archive import standin
 from stafett.archive.models import ArchiveDelivery
 from stafett.concerns import actions
@@ -26,7 +25,7 @@ from stafett.guides.loader import load_guide
 from stafett.lib import org_number
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
-from stafett.notify.models import OutboxMessage
+from stafett.notify import outbox
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Guardian
 from stafett.reports import actions as report_actions
@@ -309,14 +308,11 @@ class Command(BaseCommand):
             )
 
     def _archive(self):
-        """Deliver the demo's archive record now (through the file drop) and
-        let a stand-in archive answer it, so the relay shows as archived.
-        The worker of `make run` would send it too; the demo does not wait."""
-        for message in OutboxMessage.objects.filter(channel="archive",
-                                                    state=OutboxMessage.State.PENDING):
-            archive_delivery.deliver(message)
-            OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING).update(
-                state=OutboxMessage.State.SENT, sent_at=timezone.now(), attempts=1)
+        """Deliver the demo's records now (the report of concern and the
+        arkivmeldinger, through the file drop, as the worker of `make run`
+        would) and let a stand-in archive answer, so the relay shows as
+        archived; the demo does not wait."""
+        outbox.deliver_all("seed_demo", channels_only=("report", "archive"))
         standin.answer_all(case_year=timezone.localdate().year)
         filedrop.collect_receipts("archive")
 
@@ -471,7 +467,7 @@ class Command(BaseCommand):
 
     def _report(self, municipality):
         """One report of concern, written by Kari from her worry about Sofie,
-        approved by Leif: the worker sends it to the file drop."""
+        approved by Leif and sent to the file drop (see _archive)."""
         kari, leif = User.objects.get(username="kari"), User.objects.get(username="leif")
         with scope(municipality=municipality):
             concern = Concern.objects.filter(child_name="Sofie Lindemo").first()
@@ -508,7 +504,7 @@ class Command(BaseCommand):
         folder = (settings.STAFETT_FILEDROP_DIR / "report" / report.municipality.number
                   / str(report.message_id))
         self.stdout.write(f"Reports of concern are sent to the file drop: {folder}/ "
-                          "(bekymringsmelding.json and .pdf; the worker delivers them; "
+                          "(bekymringsmelding.json and .pdf; "
                           "write kvittering.json there to answer as the child welfare service)")
         self.stdout.write("")
 
