@@ -24,10 +24,10 @@ from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
 from stafett.concerns.policy import load_concern
 from stafett.lib.errors import Conflict
-from stafett.notify.outbox import post_record
+from stafett.notify.outbox import post_record, tell
 from stafett.relay.models import Participant
 from stafett.relay.policy import load_relay
-from stafett.tenancy.models import Service
+from stafett.tenancy.models import Membership, Service
 from stafett.transport import Receipt
 
 from . import document as doc
@@ -212,6 +212,7 @@ def submit_report(actor, report, *, version: int) -> ChildWelfareReport:
     report.returned_comment = ""
     _save(report, "status", "submitted_at", "returned_comment")
     _audit(actor, "submit", report)
+    _tell_leaders(actor, report, "report_awaiting_approval")
     return report
 
 
@@ -232,6 +233,7 @@ def send_acute(actor, report, *, version: int) -> ChildWelfareReport:
     report.approval_skipped = True
     _freeze(report, approved_by=None)
     _audit(actor, "send_acute", report)
+    _tell_leaders(actor, report, "report_sent_acute")
     return report
 
 
@@ -271,7 +273,19 @@ def send_back(actor, report, *, version: int, comment: str) -> ChildWelfareRepor
     report.returned_at = timezone.now()
     _save(report, "status", "submitted_at", "returned_comment", "returned_at")
     _audit(actor, "send_back", report)
+    if report.reporter.is_active and not actor.is_user(report.reporter_id):
+        tell(report.reporter, "report_sent_back", municipality=report.municipality, about=report)
     return report
+
+
+def _tell_leaders(actor, report, kind: str) -> None:
+    """The active leaders of the report's service, in this transaction
+    (never the actor herself)."""
+    for membership in Membership.objects.filter(
+        service_id=report.service_id, role=Membership.Role.LEADER, active=True,
+        user__is_active=True,
+    ).exclude(user_id=actor.user.pk).select_related("user"):
+        tell(membership.user, kind, municipality=report.municipality, about=report)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from pypdf import PdfReader
 
@@ -12,7 +13,7 @@ from stafett.access.rules import Forbidden
 from stafett.audit.models import AuditEvent
 from stafett.concerns import actions as concern_actions
 from stafett.lib.errors import Conflict
-from stafett.notify.models import OutboxMessage
+from stafett.notify.models import Notice, OutboxMessage
 from stafett.reports import actions
 from stafett.reports.models import ChildWelfareReport, ReportSettings
 from tests.concerns.helpers import make_concern
@@ -197,3 +198,39 @@ def test_an_unborn_child_is_sent_without_a_number(world, today):
     barn = report.document["offentligBarn"][0]
     assert barn["ufoedt"] is True and barn["fnr"] == ""
     assert official_errors(report.document) == []
+
+
+def notices(user):
+    with scopes_disabled():
+        return [(n.kind, n.object_type, n.object_id)
+                for n in Notice.objects.filter(recipient=user).order_by("pk")]
+
+
+def test_the_leader_is_told_a_report_waits_and_the_reporter_when_it_comes_back(world):
+    """Leif is told in the app that a report waits for him; nobody else is; the notice opens the report for him only.
+    Kari is told when he sends it back."""
+    report = submitted(world, make_concern(world, shared=True))
+    assert notices(world.leader) == [("report_awaiting_approval", "childwelfarereport", report.pk)]
+    for other in (world.teacher, world.colleague, world.other_leader, world.coordinator):
+        assert notices(other) == []
+    page = world.client_for(world.leader).get(reverse("notify:list"))
+    assert reverse("reports:detail", args=[report.pk]) in page.content.decode()
+    assert world.client_for(world.leader).get(
+        reverse("reports:detail", args=[report.pk])).status_code == 200
+    assert world.client_for(world.colleague).get(
+        reverse("reports:detail", args=[report.pk])).status_code == 404
+    with scope(municipality=world.fjordvik):
+        actions.send_back(world.actor(world.leader), report, version=report.version,
+                          comment="Skriv mer om hva du har sett.")
+    assert notices(world.teacher) == [("report_sent_back", "childwelfarereport", report.pk)]
+
+
+def test_a_report_sent_on_the_acute_path_is_told_to_the_leader(world):
+    with scopes_disabled():
+        ReportSettings.objects.update_or_create(municipality=world.fjordvik,
+                                                defaults={"acute_without_approval": True})
+    report = write(world, make_concern(world, shared=True), acute=True)
+    with scope(municipality=world.fjordvik):
+        actions.send_acute(world.actor(world.teacher), report, version=report.version)
+    assert notices(world.leader) == [("report_sent_acute", "childwelfarereport", report.pk)]
+    assert notices(world.teacher) == []
