@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "stafett.archive",
     "stafett.retention",
     "stafett.fullrecord",
+    "stafett.catalog",
+    "stafett.surveys",
+    "stafett.feedback",
+    "stafett.onboarding",
 ]
 
 MIDDLEWARE = [

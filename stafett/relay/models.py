@@ -378,6 +378,12 @@ class Measure(TenantModel):
     relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="measures")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="measures")
     what = models.TextField(_("what"))
+    # The catalogue's measure this one is, when picked from the catalogue
+    # (then `what` starts as its name); empty for a measure written freely.
+    catalog_measure = models.ForeignKey(
+        "catalog.CatalogMeasure", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="relay_measures", verbose_name=_("from the catalogue of measures"),
+    )
     responsible_service = models.ForeignKey(
         "tenancy.Service", on_delete=models.PROTECT, related_name="+"
     )
