@@ -12,7 +12,6 @@ from stafett.guides.loader import load_guide
 from stafett.onboarding.models import Part, PartCompletion
 from stafett.onboarding.parts import ORDER, SLUGS, questions_for
 from stafett.tenancy.models import Membership
-
 from tests.security.forms import changes, snapshot
 
 from .helpers import answers, part_url, wrong_answers_for
