@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stafett.guides.loader import current_guide
@@ -207,10 +207,10 @@ def _level_questions(rng, intro: Intro) -> list[Question]:
         rng.shuffle(others)
         questions.append(_question(
             rng, "step",
-            _g("In your guide, what is step %(step)s on level %(level)s called?")
+            gettext("In your guide, what is step %(step)s on level %(level)s called?")
             % {"step": step.number, "level": level.number},
             step.title, list(dict.fromkeys(others))[:2],
-            _g("Step %(step)s on level %(level)s is “%(title)s”.")
+            gettext("Step %(step)s on level %(level)s is “%(title)s”.")
             % {"step": step.number, "level": level.number, "title": step.title},
         ))
     if len(intro.levels) >= 2:
@@ -219,10 +219,10 @@ def _level_questions(rng, intro: Intro) -> list[Question]:
         rng.shuffle(numbers)
         questions.append(_question(
             rng, "level",
-            _g("Which level is “%(title)s”?") % {"title": level.title},
-            _g("Level %(number)s") % {"number": level.number},
-            [_g("Level %(number)s") % {"number": n} for n in numbers[:2]],
-            _g("“%(title)s” is level %(number)s.") % {"title": level.title, "number": level.number},
+            gettext("Which level is “%(title)s”?") % {"title": level.title},
+            gettext("Level %(number)s") % {"number": level.number},
+            [gettext("Level %(number)s") % {"number": n} for n in numbers[:2]],
+            gettext("“%(title)s” is level %(number)s.") % {"title": level.title, "number": level.number},
         ))
     questions.append(_question(
         rng, "lowest",
