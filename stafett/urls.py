@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("stafett.guides.urls_tools")),
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
     path("oppfolging/", include("stafett.followup.urls")),
+    path("introduksjon/", include("stafett.onboarding.urls")),
     path("arkiv/", include("stafett.archive.urls")),
     path("oppbevaring/", include("stafett.retention.urls")),
     path("varsler/", include("stafett.notify.urls")),

@@ -22,6 +22,8 @@ from stafett.followup.policy import may_configure_followup
 from stafett.guides.loader import current_guide
 from stafett.guides.policy import may_edit_guide
 from stafett.insights.policy import insight_service_ids
+from stafett.onboarding.policy import status_service_ids
+from stafett.onboarding.status import ALL_PARTS, parts_done
 from stafett.relay.actions import DIRECT_START_KINDS
 from stafett.relay.models import Relay
 from stafett.relay.policy import pending_for, visible_relays
@@ -50,6 +52,11 @@ class Work:
     may_configure_followup: bool
     may_configure_archive: bool = False
     may_edit_retention: bool = False
+    # Parts of the introduction to BTI the person has completed, of how many;
+    # and whether they see who in their services has completed it.
+    introduction_done: int = 0
+    introduction_parts: int = ALL_PARTS
+    may_see_introduction_status: bool = False
 
 
 def work_for(actor: Actor) -> Work:
@@ -87,4 +94,6 @@ def work_for(actor: Actor) -> Work:
         may_configure_followup=may_configure_followup(actor),
         may_configure_archive=may_configure_archive(actor),
         may_edit_retention=may_edit_schedule(actor),
+        introduction_done=len(parts_done(actor)),
+        may_see_introduction_status=bool(status_service_ids(actor)),
     )

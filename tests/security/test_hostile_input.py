@@ -32,6 +32,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
 from stafett.concerns.journey import CODES
+from stafett.onboarding.parts import SLUGS as ONBOARDING_SLUGS
+from stafett.onboarding.parts import questions_for as onboarding_questions
 from tests.accounts.helpers import code_for
 from tests.conftest import PASSWORD
 
@@ -237,6 +239,10 @@ def visits(s) -> list[Visit]:
         Visit("reports:send_back", w.leader, {"pk": s.awaiting_report.pk}),
         Visit("reports:detail", w.teacher, {"pk": s.sent_report.pk}),
         Visit("reports:pdf", w.teacher, {"pk": s.sent_report.pk}),
+        Visit("onboarding:index", w.teacher, {}),
+        *[Visit("onboarding:part", w.teacher, {"slug": slug}) for slug in ONBOARDING_SLUGS.values()],
+        Visit("onboarding:status", w.coordinator, {}),
+        Visit("onboarding:status", w.leader, {}, "side=9999"),
     ]
 
 
@@ -283,6 +289,11 @@ def overrides(route: str, s) -> dict:
         return {"national_id": s.guardian.national_id, "requester_name": "Frida Fjeld"}
     if route == "relay_content:evaluation_new":
         return {"measure": str(s.measure.pk)}
+    if route == "onboarding:part":
+        # The right answers: a wrong one is rightly shown again with its explanation.
+        with scope(municipality=w.fjordvik):
+            return {q.key: q.correct for part in ONBOARDING_SLUGS
+                    for q in onboarding_questions(w.actor(w.teacher), part)}
     if route == "guides_io:import":
         from stafett.guides.loader import export_guide
 

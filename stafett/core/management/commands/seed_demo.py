@@ -26,6 +26,7 @@ from stafett.lib import org_number
 from stafett.lib.dates import add_years
 from stafett.lib.national_id import make_synthetic
 from stafett.notify import outbox
+from stafett.onboarding import demo as onboarding_demo
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Guardian
 from stafett.reports import actions as report_actions
@@ -139,6 +140,8 @@ class Command(BaseCommand):
                 with translation.override("nb"):
                     self._closed_relay(Municipality.objects.get(number="9901"))
                 self._archive()
+            # Who has completed the introduction to BTI (also for older demo databases).
+            onboarding_demo.seed(Municipality.objects.get(number="9901"))
         self._print_logins(url)
         self._print_file_drop()
         self._print_archive()
