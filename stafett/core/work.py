@@ -18,6 +18,7 @@ from stafett.access.actor import Actor
 from stafett.archive.policy import may_configure_archive
 from stafett.concerns.models import Concern
 from stafett.concerns.policy import led_concerns, visible_concerns
+from stafett.feedback.actions import waiting_count
 from stafett.followup.policy import may_configure_followup
 from stafett.guides.loader import current_guide
 from stafett.guides.policy import may_edit_guide
@@ -50,6 +51,8 @@ class Work:
     may_configure_followup: bool
     may_configure_archive: bool = False
     may_edit_retention: bool = False
+    # Feedback to leadership waiting for the coordinator (status received).
+    feedback_waiting: int = 0
 
 
 def work_for(actor: Actor) -> Work:
@@ -87,4 +90,5 @@ def work_for(actor: Actor) -> Work:
         may_configure_followup=may_configure_followup(actor),
         may_configure_archive=may_configure_archive(actor),
         may_edit_retention=may_edit_schedule(actor),
+        feedback_waiting=waiting_count(actor),
     )
