@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stafett.lib.forms import ChoiceField, ModelChoiceField, TextField, VersionedForm
+from stafett.lib.forms import ChoiceField, LineField, ModelChoiceField, TextField, VersionedForm
 
 from .actions import TEXT_LIMIT
 from .models import Feedback
@@ -39,7 +39,7 @@ class FeedbackForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Tracking code"), max_length=80,
+    code = LineField(label=_("Tracking code"), limit=80,
                            help_text=_("The code you were given when you sent the feedback, for example ABCD-EFGH-IJKL-MNOP-QRST."),
                            error_messages={"required": _("Write your tracking code.")},
                            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))

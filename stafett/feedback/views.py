@@ -21,7 +21,6 @@ from .models import Feedback, StatusChange
 from .parts import guide_parts, published_versions
 
 
-
 def unknown_code_message():
     # One message for an unknown and a malformed code: the lookup tells nothing.
     return _("No feedback was found with this code. Check that you typed it as you were given it.")

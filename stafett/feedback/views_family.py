@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scope, scopes_disabled
 
 from stafett.access.views import family
-from stafett.lib.forms import is_id
+from stafett.lib.forms import CHOOSE_FROM_LIST, is_id
 from stafett.tenancy.models import Municipality
 
 from . import actions, policy
@@ -36,6 +36,10 @@ def _municipalities(request):
     return (municipalities[0] if len(municipalities) == 1 else None), municipalities
 
 
+def _chosen(value, municipality) -> bool:
+    return is_id(value) and int(value) == municipality.pk
+
+
 def _history(feedback):
     with scope(municipality=feedback.municipality_id):
         return list(StatusChange.objects.filter(feedback=feedback).select_related("guide").order_by("at", "pk"))
@@ -56,7 +60,11 @@ def new(request):
     with scope(municipality=municipality.pk):
         parts = guide_parts(municipality)
         form = FeedbackForm(request.POST or None, parts=parts, initial=initial_from_query(request))
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and not _chosen(request.POST.get("kommune"), municipality):
+            # The form names its municipality; anything else is not a choice offered.
+            form.is_valid()
+            form.add_error(None, CHOOSE_FROM_LIST)
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 sent = actions.send(request.actor, municipality=municipality, topic=data["topic"],
@@ -71,7 +79,8 @@ def new(request):
                 messages.success(request, _("Thank you. Your feedback has been sent to the municipality."))
                 return redirect("feedback_family:detail", sent.feedback.pk)
     return render(request, "feedback/family_new.html", {
-        "form": form, "municipality": municipality, "municipalities": municipalities, "nav": "feedback"})
+        "form": form, "municipality": municipality, "target_municipality": municipality,
+        "municipalities": municipalities, "nav": "feedback"})
 
 
 @family

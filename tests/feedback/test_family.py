@@ -10,8 +10,6 @@ from django_scopes import scopes_disabled
 from stafett.feedback.models import Feedback
 from stafett.notify import outbox
 from stafett.notify.models import Notice, OutboxMessage
-from tests.citizen.conftest import family  # noqa: F401  (the families)
-from tests.relay.conftest import world  # noqa: F401  (Helga at the health station)
 
 from .helpers import answer
 
