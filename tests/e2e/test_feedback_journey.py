@@ -66,7 +66,7 @@ def test_an_employee_sends_feedback_the_coordinator_answers_and_she_follows_it(
     expect(anonymous_row).not_to_contain_text("Kari")
     cora.locator("tbody tr", has_text="Kari").get_by_role("link").click()
     check_a11y(cora)
-    cora.get_by_label(nb("Status")).select_option(label=nb("changed"))
+    cora.get_by_role("combobox", name=re.compile(r"^Status")).select_option(label=nb("changed"))
     cora.get_by_label(nb("Answer to the sender")).fill("Trinnet sier nå at stafettholderen kaller inn.")
     cora.get_by_label(nb("Changed in guide version")).select_option(index=1)
     with cora.expect_navigation():
