@@ -8,9 +8,9 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from stafett.feedback.models import Feedback
-from stafett.tenancy.models import Municipality
 from stafett.notify import outbox
 from stafett.notify.models import Notice, OutboxMessage
+from stafett.tenancy.models import Municipality
 
 from .helpers import answer
 
