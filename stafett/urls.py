@@ -37,6 +37,8 @@ urlpatterns = [
     path("arkiv/uttrekk/", include("stafett.archive.extract_urls")),
     path("innsyn/", include("stafett.fullrecord.urls")),
     path("familie/innsyn/", include("stafett.fullrecord.urls_family")),
+    path("tilbakemelding/", include("stafett.feedback.urls")),
+    path("familie/tilbakemelding/", include("stafett.feedback.urls_family")),
     path("familie/", include("stafett.citizen.urls")),
     path("", include("stafett.oidc.urls")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ from stafett.access.actor import Actor
 from stafett.archive.policy import may_configure_archive
 from stafett.concerns.models import Concern
 from stafett.concerns.policy import led_concerns, visible_concerns
+from stafett.feedback.actions import waiting_count
 from stafett.followup.policy import may_configure_followup
 from stafett.guides.loader import current_guide
 from stafett.guides.policy import may_edit_guide
@@ -57,6 +58,8 @@ class Work:
     introduction_done: int = 0
     introduction_parts: int = ALL_PARTS
     may_see_introduction_status: bool = False
+    # Feedback to leadership waiting for the coordinator (status received).
+    feedback_waiting: int = 0
 
 
 def work_for(actor: Actor) -> Work:
@@ -96,4 +99,5 @@ def work_for(actor: Actor) -> Work:
         may_edit_retention=may_edit_schedule(actor),
         introduction_done=len(parts_done(actor)),
         may_see_introduction_status=bool(status_service_ids(actor)),
+        feedback_waiting=waiting_count(actor),
     )

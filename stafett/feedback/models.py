@@ -76,6 +76,12 @@ class StatusChange(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(max_length=20, choices=Feedback.Status.choices)
     answer = models.TextField(blank=True)
+    # The guide version linked with this change ("changed in version N").
+    guide = models.ForeignKey("guides.Guide", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    # Who made the change (the coordinator); null for the sender's own
+    # "received". Never shown to the sender.
+    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
     objects = ScopedManager(municipality="municipality")

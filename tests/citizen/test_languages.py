@@ -66,7 +66,8 @@ FAMILY_SOURCES = re.compile(
     r"^(templates/(citizen|oidc)/|stafett/citizen/(?!notify_kinds)|stafett/oidc/(?!views_staff)|templates/(400|403|403_csrf|404|500)\.html"
     r"|templates/fullrecord/family_|stafett/fullrecord/(views_family|notify_kinds)\.py"
     r"|templates/_error_summary\.html|templates/_pagination\.html|templates/core/_error\.html"
-    r"|templates/core/_emergency_numbers\.html)"
+    r"|templates/core/_emergency_numbers\.html"
+    r"|templates/feedback/|stafett/feedback/)"
 )
 
 

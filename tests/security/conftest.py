@@ -12,7 +12,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
+from stafett.citizen.actors import build_citizen_actor
 from stafett.concerns import actions as concern_actions
+from stafett.feedback import actions as feedback_actions
 from stafett.followup.models import Break, Notification
 from stafett.fullrecord import actions as fullrecord_actions
 from stafett.guides import actions as guide_actions
@@ -61,6 +63,9 @@ class Scene:
     awaiting_report: object  # Kari's report waiting for Leif's approval
     sent_report: object  # Kari's report, approved and queued
     access_requests: dict  # Frida's requests for the relay's child: registered, produced, delivered
+    # Feedback to leadership (stafett.feedback.actions.Sent): Kari's named and
+    # anonymous, Frida's named and anonymous.
+    feedback: dict = None
 
 
 @pytest.fixture
@@ -174,7 +179,16 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
     draft_report = reports.write(w, concern, acute=True)
     awaiting_report = reports.submitted(w, concern)
     sent_report = reports.approved(w, concern)
+    with scope(municipality=w.fjordvik):
+        feedback = {
+            key: feedback_actions.send(actor, municipality=w.fjordvik, topic="step", subject="1.2",
+                                       text="Trinnet er uklart.", anonymous=anonymous)
+            for key, actor, anonymous in [
+                ("staff", w.actor(w.teacher), False), ("anonymous", w.actor(w.teacher), True),
+                ("family", build_citizen_actor(guardian), False), ("family_anonymous", build_citizen_actor(guardian), True)]
+        }
     return Scene(
+        feedback=feedback,
         draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,

@@ -21,6 +21,8 @@ from stafett.archive import standin
 from stafett.archive.models import ArchiveDelivery
 from stafett.concerns import actions
 from stafett.concerns.models import Child, Concern
+from stafett.feedback import demo as feedback_demo
+from stafett.feedback.models import Feedback
 from stafett.guides.loader import load_guide
 from stafett.lib import org_number
 from stafett.lib.dates import add_years
@@ -142,6 +144,12 @@ class Command(BaseCommand):
                 self._archive()
             # Who has completed the introduction to BTI (also for older demo databases).
             onboarding_demo.seed(Municipality.objects.get(number="9901"))
+            if not Feedback.objects.exists():
+                # Also for demo databases made before feedback to leadership.
+                with translation.override("nb"):
+                    codes = feedback_demo.seed(Municipality.objects.get(number="9901"))
+                for code in codes:
+                    self.stdout.write(f"Demo tracking code for anonymous feedback: {code}")
         self._print_logins(url)
         self._print_file_drop()
         self._print_archive()
