@@ -736,6 +736,11 @@ def _tables(c: Counts, service_ids: frozenset[int], months: int):
     covered, empty = services_covered(c, services)
     usage, unused = catalog_usage(c, services, month_list)
     tables += [consent_coverage(c, services), covered, usage]
+    if breaks is not None:  # a kind left out of the breaks table has none open here
+        shown = {kind for (sid, kind), n in c.breaks.items() if n and sid in service_ids}
+        n = len(c.points)
+        empty += [frozenset(break_atoms(c, sid, kind, lambda b, d: d == n))
+                  for kind in _break_kinds(c) if kind not in shown for sid in service_ids]
     return tables, empty + unused
 
 

@@ -86,6 +86,12 @@ def key_figures(data) -> list[Figure]:
     return out
 
 
+def ordered(data) -> list:
+    """The tables in the order the page shows them; the downloads keep it."""
+    by_key = {t.key: t for t in data.tables}
+    return [by_key[k] for k in ("key_figures", *SECTION_ORDER) if k in by_key]
+
+
 def _dashboard(request):
     service_ids = require_insights(request.actor)
     return aggregates.dashboard(request.actor.municipality, service_ids, _months(request))
@@ -124,11 +130,11 @@ def download(request, fmt: str):
                             private=True)
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.to_xlsx(data.tables, _legend()),
+            exports.to_xlsx(ordered(data), _legend()),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return response
-    response = HttpResponse(exports.to_csv(data.tables, _legend()), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.to_csv(ordered(data), _legend()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response
