@@ -4,6 +4,7 @@ council's PDF with the implementation status — all through the suppression,
 in a bounded number of queries."""
 
 import datetime as dt
+import io
 import re
 
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
 
 from stafett.catalog.models import CatalogMeasure
 from stafett.concerns.models import Child, Concern
@@ -143,9 +145,6 @@ def _status_data(world):
 
 
 def test_council_pdf_has_the_figures_and_the_implementation_status(world, english):
-    from pypdf import PdfReader  # noqa: PLC0415 — only where the PDF is read back
-    import io  # noqa: PLC0415
-
     _status_data(world)
     _worries(world, 6, days_ago=60)
     response = world.client_for(world.coordinator).get(reverse("insights:pdf"))

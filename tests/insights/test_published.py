@@ -8,17 +8,15 @@ import random
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
-
-from django.utils import translation
 
 from stafett.catalog.models import CatalogMeasure
 from stafett.concerns.models import Child, Concern
 from stafett.followup.models import Break, Rule
-from stafett.reports.models import ChildWelfareReport
 from stafett.relay import actions as relay_actions
 from stafett.relay.models import Consent, LevelChange, Measure, Relay
+from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
 from tests.conftest import _user
