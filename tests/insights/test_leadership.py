@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +29,13 @@ from tests.relay.helpers import make_relay
 from .published import page_grids
 
 URL = "/ledelse/"
+
+
+def _client(world, user):
+    """A client that reads the view in English (the source strings)."""
+    client = world.client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _catalogue(world, n=2, prefix="tiltak"):
@@ -71,7 +79,7 @@ def _figures(html):
 def test_key_figures_with_trend_in_words(world, english):
     _worries(world, 6, days_ago=60)  # open at the end of last month and now
     _worries(world, 7, days_ago=2)  # written this month (each call adds one more, now)
-    body = world.client_for(world.coordinator).get(URL).content.decode()
+    body = _client(world, world.coordinator).get(URL).content.decode()
     figures = _figures(body)
     worries = next(f for f in figures if f.startswith("Open worries"))
     assert worries.startswith("Open worries (level 0) 15 up 9 from last month")
@@ -85,7 +93,7 @@ def test_key_figures_with_trend_in_words(world, english):
 
 def test_a_trend_between_hidden_numbers_is_not_described(world, english):
     _worries(world, 2, days_ago=60)
-    body = world.client_for(world.coordinator).get(URL).content.decode()
+    body = _client(world, world.coordinator).get(URL).content.decode()
     worries = next(f for f in _figures(body) if f.startswith("Open worries"))
     assert "under 5" in worries and "from last month" not in worries
 
@@ -94,15 +102,15 @@ def test_catalogue_usage_by_level_for_coordinator_and_leader(world, english):
     first, _second = _catalogue(world)
     relay, _parents = make_relay(world, level=2)  # held by the health station
     _measures(world, relay, first, 6)
-    coordinator = {g.key: g for g in page_grids(world.client_for(world.coordinator).get(URL).content.decode())[0]}
+    coordinator = {g.key: g for g in page_grids(_client(world, world.coordinator).get(URL).content.decode())[0]}
     usage = coordinator["catalog_usage"]
     assert usage.columns == ["Level 1", "Level 2", "Level 3", "Total"]
     assert usage.labels == ["Foreldreveiledning 0", "Total"]  # unused measures are left out
     assert usage.cells[0] == ["0", "6", "0", "6"]
     # Leif leads the kindergarten, which holds none of them.
-    leif = {g.key: g for g in page_grids(world.client_for(world.leader).get(URL).content.decode())[0]}
+    leif = {g.key: g for g in page_grids(_client(world, world.leader).get(URL).content.decode())[0]}
     assert leif["catalog_usage"].labels == []
-    csv = world.client_for(world.coordinator).get(reverse("insights:csv")).content.decode()
+    csv = _client(world, world.coordinator).get(reverse("insights:csv")).content.decode()
     assert "Foreldreveiledning 0,0,6,0,6" in csv
 
 
@@ -122,7 +130,7 @@ def test_charts_draw_no_bar_for_zero_and_nothing_for_a_hidden_cell():
 
 def test_page_renders_no_bar_for_a_zero_row(world, english):
     make_relay(world, level=1)
-    body = world.client_for(world.coordinator).get(URL).content.decode()
+    body = _client(world, world.coordinator).get(URL).content.decode()
     section = body.split('id="h-consent_coverage"')[1].split("</section>")[0]
     # Four services, one of them with a (hidden) relay: no bar at all.
     assert "<rect" not in section
@@ -147,7 +155,7 @@ def _status_data(world):
 def test_council_pdf_has_the_figures_and_the_implementation_status(world, english):
     _status_data(world)
     _worries(world, 6, days_ago=60)
-    response = world.client_for(world.coordinator).get(reverse("insights:pdf"))
+    response = _client(world, world.coordinator).get(reverse("insights:pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
@@ -156,9 +164,9 @@ def test_council_pdf_has_the_figures_and_the_implementation_status(world, englis
                      "Catalogue of measures", "Helsestasjonen", "being considered",
                      "Onboarding of employees", "Measures from the catalogue used in relays"):
         assert expected in text, expected
-    assert world.client_for(world.teacher).get(reverse("insights:pdf")).status_code == 404  # Kari
+    assert _client(world, world.teacher).get(reverse("insights:pdf")).status_code == 404  # Kari
     # Per leads a school in Åsheim: his report has nothing of Fjordvik's.
-    per = world.client_for(world.outsider).get(reverse("insights:pdf"))
+    per = _client(world, world.outsider).get(reverse("insights:pdf"))
     per_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(per.content)).pages)
     assert "Nullpunktsanalyse" not in per_text and "Helsestasjonen" not in per_text
 
@@ -175,7 +183,7 @@ def test_every_format_makes_the_same_queries_with_10_and_10000_rows(world):
     relay, _parents = make_relay(world, level=1)
     _measures(world, relay, catalog, 5)
     _status_data(world)
-    client = world.client_for(world.coordinator)
+    client = _client(world, world.coordinator)
     small = [_count(client, u) for u in urls]
     _measures(world, relay, catalog, 10_000)
     _worries(world, 300, days_ago=40)
