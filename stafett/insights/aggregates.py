@@ -721,21 +721,26 @@ def _tables(c: Counts, service_ids: frozenset[int], months: int):
     services = [(sid, name) for sid, name in c.services if sid in service_ids]
     month_list = c.months[-months:]
     bands = range(PERIODS.index(months) + 1)
+    # The figures of "now" do not depend on the period: built once per reader.
+    now_key = ("now", service_ids)
+    if now_key not in c.memo:
+        c.memo[now_key] = (key_figures(c, services), worry_wait(c, services),
+                           consent_coverage(c, services), open_breaks(c, services))
+    key, wait, coverage, breaks = c.memo[now_key]
     tables = [
-        key_figures(c, services),
-        worry_wait(c, services),
+        key,
+        wait,
         reports_sent(c, services, month_list),
         started_by_service(c, services, month_list),
         started_by_month(c, services, month_list),
         flows(c, services, bands),
         time_on_levels(c, services, bands),
     ]
-    breaks = open_breaks(c, services)
     if breaks is not None:
         tables.append(breaks)
     covered, empty = services_covered(c, services)
     usage, unused = catalog_usage(c, services, month_list)
-    tables += [consent_coverage(c, services), covered, usage]
+    tables += [coverage, covered, usage]
     if breaks is not None:  # a kind left out of the breaks table has none open here
         shown = {kind for (sid, kind), n in c.breaks.items() if n and sid in service_ids}
         n = len(c.points)
