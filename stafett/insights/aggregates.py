@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from stafett.concerns.models import Concern
-from stafett.relay.models import Consent, LevelChange, Relay
+from stafett.relay.models import Consent, LevelChange, Measure, Relay
 from stafett.relay.policy import consents_in_force
+from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.models import Service
 
 from .policy import reader_scopes
@@ -40,6 +42,11 @@ DEFAULT_PERIOD = 12
 LEVELS = (0, 1, 2, 3)
 OUTCOME_LEVEL = {"level1": 1, "level2": 2, "level3": 3}
 TARGETS = (1, 2, 3, "closed")
+# Key figures are shown at the end of each of this many earlier months, and now.
+TREND_MONTHS = 6
+RELAY_LEVELS = (1, 2, 3)
+# When the follow-up settings do not exist yet: the model's default.
+DEFAULT_IDLE_DAYS = 14
 
 
 @dataclass
@@ -101,6 +108,18 @@ class Counts:
     break_labels: dict = field(default_factory=dict)  # rule code -> label
     coverage: dict = field(default_factory=lambda: defaultdict(int))  # (sid, covered)
     named: dict = field(default_factory=lambda: defaultdict(int))  # (holder sid, named sid)
+    # Lifetimes over the trend's points (see `_lifetime`): c = the point
+    # bucket the record began in, d = the one it ended in (POINTS: still open).
+    points: list = field(default_factory=list)  # trend points, the last is now
+    idle_days: int = DEFAULT_IDLE_DAYS
+    worries: dict = field(default_factory=lambda: defaultdict(int))  # (sid, c, d, over)
+    worry_days: dict = field(default_factory=lambda: defaultdict(int))  # (sid, days open) of open ones
+    relays: dict = field(default_factory=lambda: defaultdict(int))  # (sid, c, d, level, covered)
+    breaks_life: dict = field(default_factory=lambda: defaultdict(int))  # (sid, kind, c, d)
+    reports: dict = field(default_factory=lambda: defaultdict(int))  # (sid, month)
+    catalog: dict = field(default_factory=lambda: defaultdict(int))  # (sid, measure id, month, level)
+    measures: list = field(default_factory=list)  # [(measure id, name)] used in the longest period
+    memo: dict = field(default_factory=dict)  # atom sets built once per request
 
 
 def _read(municipality, now) -> Counts:
@@ -144,15 +163,19 @@ def _read(municipality, now) -> Counts:
     ):
         counts.flows[sid, band, level, "closed"] += n
     _read_stays(municipality, starts, counts)
-    counts.breaks = _read_breaks(municipality)
+    _read_lifetimes(municipality, now, counts)
+    if _break_model() is not None:
+        counts.breaks = defaultdict(int)
+        for (sid, kind, _c, d), n in counts.breaks_life.items():
+            if d == len(counts.points):
+                counts.breaks[sid, kind] += n
     if counts.breaks:
         counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
     today = timezone.localdate(now)
-    for sid, covered, n in (
-        relays.filter(status=Relay.Status.OPEN).annotate(covered=Exists(_in_force(today)))
-        .values_list("holder_service_id", "covered").annotate(n=Count("pk")).order_by()
-    ):
-        counts.coverage[sid, bool(covered)] += n
+    for (sid, _c, d, _level, covered), n in counts.relays.items():
+        if d == len(counts.points):  # open now
+            counts.coverage[sid, bool(covered)] += n
+    _read_reports_and_catalogue(municipality, starts[-1], counts)
     for holder, named, n in (
         Consent.services.through.objects.filter(
             consent__in=consents_in_force(today).filter(given_on__lte=today),
@@ -235,25 +258,6 @@ def _break_model():
         return None
 
 
-def _read_breaks(municipality) -> dict | None:
-    """Open follow-up breaks per service and kind of rule, keyed by the rule's
-    code (labels are in the reader's language, and the suppression must not
-    depend on it); None until the follow-up app exists."""
-    Break = _break_model()  # noqa: N806
-    if Break is None:
-        return None
-    rule_field = Break._meta.get_field("rule")
-    base = Break.objects.filter(municipality=municipality, mended_at__isnull=True)
-    counts = defaultdict(int)
-    if rule_field.is_relation:
-        for sid, rid, n in base.values_list("service_id", "rule_id").annotate(n=Count("pk")).order_by():
-            counts[sid, str(rid)] += n
-    else:
-        for sid, rule, n in base.values_list("service_id", "rule").annotate(n=Count("pk")).order_by():
-            counts[sid, str(rule)] += n
-    return counts
-
-
 def _break_labels(codes) -> dict[str, str]:
     Break = _break_model()  # noqa: N806
     rule_field = Break._meta.get_field("rule")
@@ -280,29 +284,215 @@ def _in_force(today: dt.date):
     return consents_in_force(today).filter(relay=OuterRef("pk"), given_on__lte=today)
 
 
+def trend_points(now) -> list[dt.datetime]:
+    """The starts of the last TREND_MONTHS months (each the end of the month
+    before it), then now."""
+    first = Scope(None, frozenset(), TREND_MONTHS, now).start
+    out = []
+    for k in range(TREND_MONTHS):
+        month = first.month - 1 + k
+        out.append(first.replace(year=first.year + month // 12, month=month % 12 + 1))
+    return out + [now]
+
+
+def _lifetime(model_qs, start, end, open_q, points):
+    """(c, d) for each record: it began in point bucket c (c <= k: it existed
+    at point k) and ended in bucket d (k < d: it had not ended at point k);
+    d = len(points) while it is still open, d = c if it ended without a time.
+    Open at point k exactly when c <= k < d."""
+    n = len(points)
+    c = Case(*(When(**{f"{start}__lt": p}, then=Value(k)) for k, p in enumerate(points)),
+             default=Value(n - 1), output_field=IntegerField())
+    d = Case(When(open_q, then=Value(n)),
+             When(**{f"{end}__isnull": True}, then=Value(-1)),
+             *(When(**{f"{end}__lte": p}, then=Value(k)) for k, p in enumerate(points)),
+             default=Value(n - 1), output_field=IntegerField())
+    return model_qs.filter(Q(open_q) | Q(**{f"{start}__gte": points[0]}) | Q(**{f"{end}__gt": points[0]})
+                           ).annotate(c=c, d=d)
+
+
+def _read_lifetimes(municipality, now, counts: Counts) -> None:
+    """Worries, relays and follow-up breaks as lifetimes over the trend's
+    points, one GROUP BY query each (plus one for the open worries' ages):
+    every key figure at every point, and the started counts of the trend's
+    months, are sums of these pieces."""
+    points = counts.points = trend_points(now)
+    settings = _settings_model()
+    if settings is not None:
+        conf = settings.objects.filter(municipality=municipality).values_list(
+            "concern_idle_days", flat=True).first()
+        counts.idle_days = conf or DEFAULT_IDLE_DAYS
+    overdue = now - dt.timedelta(days=counts.idle_days)
+    worries = _lifetime(Concern.objects.filter(municipality=municipality), "created_at", "decided_at",
+                        Q(status=Concern.Status.OPEN), points)
+    for sid, c, d, over, n in (
+        worries.annotate(over=Case(When(status=Concern.Status.OPEN, created_at__lt=overdue, then=Value(1)),
+                                   default=Value(0), output_field=IntegerField()))
+        .values_list("service_id", "c", "d", "over").annotate(n=Count("pk")).order_by()
+    ):
+        d = max(c, d) if d >= 0 else c
+        counts.worries[sid, c, d, bool(over) if d == len(points) else None] += n
+    for sid, day, n in (
+        Concern.objects.filter(municipality=municipality, status=Concern.Status.OPEN)
+        .annotate(day=TruncDate("created_at")).values_list("service_id", "day")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        counts.worry_days[sid, max((timezone.localdate(now) - day).days, 0)] += n
+    today = timezone.localdate(now)
+    relays = _lifetime(Relay.objects.filter(municipality=municipality), "created_at", "closed_at",
+                       Q(status=Relay.Status.OPEN), points)
+    for sid, c, d, level, covered, n in (
+        relays.annotate(covered=Exists(_in_force(today)))
+        .values_list("holder_service_id", "c", "d", "level", "covered").annotate(n=Count("pk")).order_by()
+    ):
+        d = max(c, d) if d >= 0 else c
+        counts.relays[sid, c, d, level, bool(covered) if d == len(points) else None] += n
+    Break = _break_model()  # noqa: N806
+    if Break is not None:
+        breaks = _lifetime(Break.objects.filter(municipality=municipality), "opened_at", "mended_at",
+                           Q(mended_at__isnull=True), points)
+        for sid, rule, c, d, n in (
+            breaks.values_list("service_id", "rule", "c", "d").annotate(n=Count("pk")).order_by()
+        ):
+            counts.breaks_life[sid, str(rule), c, max(c, d) if d >= 0 else c] += n
+
+
+def _settings_model():
+    try:
+        return apps.get_model("followup", "FollowUpSettings")
+    except LookupError:
+        return None
+
+
+def _read_reports_and_catalogue(municipality, since, counts: Counts) -> None:
+    """Reports of concern sent, per month; and measures picked from the
+    catalogue, per the relay's holder service, month and current level."""
+    for sid, month, n in (
+        ChildWelfareReport.objects.filter(municipality=municipality, sent_at__gte=since)
+        .annotate(m=TruncMonth("sent_at")).values_list("service_id", "m")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        counts.reports[sid, _as_month(month)] += n
+    used = {}
+    for sid, mid, name, month, level, n in (
+        Measure.objects.filter(municipality=municipality, catalog_measure__isnull=False,
+                               created_at__gte=since)
+        .annotate(m=TruncMonth("created_at"))
+        .values_list("relay__holder_service_id", "catalog_measure_id", "catalog_measure__name",
+                     "m", "relay__level")
+        .annotate(n=Count("pk")).order_by()
+    ):
+        counts.catalog[sid, mid, _as_month(month), level] += n
+        used[mid] = name
+    # By name, then id: the order (and so the suppression) does not depend on the reader.
+    counts.measures = sorted(used.items(), key=lambda item: (item[1], item[0]))
+
+
 # --- The tables of one reader and period, built from the pieces ----------------
+#
+# Atom families (the first element names the dict of Counts it is read from):
+#   st (sid, month, level)          started, months before the trend's window
+#   ow (sid, c, d, over)            worries over the trend's points (over: open
+#                                   now and waiting longer than the threshold)
+#   or (sid, c, d, level, covered)  relays over the trend's points (covered:
+#                                   open now with a consent in force)
+#   bk (sid, kind, c, d)            follow-up breaks over the trend's points
+#   fl, sc                          flows and services named by consents
+#   rp (sid, month)                 reports of concern sent
+#   cm (sid, measure, month, level) measures picked from the catalogue
 
 
-def _cells(counts: dict, atom_sets) -> tuple[list[int], list[frozenset]]:
-    values = [sum(counts.get(a[1:], 0) for a in atoms) for atoms in atom_sets]
+def _family(c: Counts, family: str) -> dict:
+    return {"st": c.started, "fl": c.flows, "sc": c.named, "ow": c.worries, "or": c.relays,
+            "bk": c.breaks_life, "rp": c.reports, "cm": c.catalog}[family]
+
+
+def _cells(c: Counts, atom_sets) -> tuple[list[int], list[frozenset]]:
+    values = [sum(_family(c, a[0]).get(a[1:], 0) for a in atoms) for atoms in atom_sets]
     return values, list(atom_sets)
 
 
-def _table(rows_spec, counts, **kw) -> Table:
+def _table(rows_spec, c: Counts, **kw) -> Table:
     """`rows_spec`: [(label, [atom set per column])]; values are the atoms' sums."""
     rows, atoms = [], []
     for label, cells in rows_spec:
-        values, sets = _cells(counts, [frozenset(c) for c in cells])
+        values, sets = _cells(c, [frozenset(x) for x in cells])
         rows.append((label, values))
         atoms.append(sets)
     return Table(rows=rows, atoms=atoms, **kw)
 
 
+def _spans(n_points: int):
+    """Every (c, d) a record read for the trend can have (see `_lifetime`)."""
+    for c in range(n_points):
+        for d in range(max(c, 1), n_points + 1):
+            yield c, d
+
+
+def worry_atoms(c: Counts, sid, where) -> set:
+    """The worry atoms of a service whose (c, d, over) satisfy `where`. A
+    worry open now is over the threshold or not; which is possible follows
+    from when it began (the reader knows the points and the threshold)."""
+    key = ("ow", sid)
+    if key not in c.memo:
+        n, points = len(c.points), c.points
+        overdue = points[-1] - dt.timedelta(days=c.idle_days)
+        atoms = []
+        for b, d in _spans(n):
+            if d < n:
+                overs = (None,)
+            else:  # began in [points[b-1], points[b])
+                overs = tuple(o for o, possible in (
+                    (True, b == 0 or points[b - 1] < overdue), (False, points[b] > overdue)) if possible)
+            atoms += [("ow", sid, b, d, o) for o in overs]
+        c.memo[key] = atoms
+    return {a for a in c.memo[key] if where(*a[2:])}
+
+
+def relay_atoms(c: Counts, sid, where) -> set:
+    key = ("or", sid)
+    if key not in c.memo:
+        n = len(c.points)
+        c.memo[key] = [("or", sid, b, d, level, cov)
+                       for b, d in _spans(n) for level in RELAY_LEVELS
+                       for cov in ((True, False) if d == n else (None,))]
+    return {a for a in c.memo[key] if where(*a[2:])}
+
+
+def break_atoms(c: Counts, sid, kind, where) -> set:
+    return {("bk", sid, kind, b, d) for b, d in _spans(len(c.points)) if where(b, d)}
+
+
+def _break_kinds(c: Counts) -> list[str]:
+    return sorted({kind for (_s, kind, _b, _d) in c.breaks_life})
+
+
+def _started_atoms(c: Counts, sid, month, level) -> set:
+    """Started in a month: within the trend's window, the lifetimes that
+    began in that month (the same records, so the same number); before it,
+    the month's own count."""
+    key = ("started", sid, month, level)
+    if key in c.memo:
+        return c.memo[key]
+    window = [p.date() for p in c.points[:-1]]
+    if month in window:
+        b = window.index(month) + 1
+        if level == 0:
+            out = worry_atoms(c, sid, lambda bb, d, o: bb == b)
+        else:
+            out = relay_atoms(c, sid, lambda bb, d, lv, cov: bb == b and lv == level)
+    else:
+        out = {("st", sid, month, level)}
+    c.memo[key] = out
+    return out
+
+
 def started_by_service(c: Counts, services, months) -> Table:
     """Worries (level 0) and relays (their current level) started in the period."""
     return _table(
-        [(name, [{("st", sid, m, lv) for m in months} for lv in LEVELS]) for sid, name in services],
-        c.started, key="started_by_service",
+        [(name, [set().union(*(_started_atoms(c, sid, m, lv) for m in months)) for lv in LEVELS])
+         for sid, name in services],
+        c, key="started_by_service",
         title=_("Worries and relays started in the period, by service and level"),
         row_header=_("Service"), columns=[level_label(lv) for lv in LEVELS],
         total_label=_("Total"),
@@ -312,9 +502,10 @@ def started_by_service(c: Counts, services, months) -> Table:
 
 def started_by_month(c: Counts, services, months) -> Table:
     return _table(
-        [(m.strftime("%Y-%m"), [{("st", sid, m, lv) for sid, _n in services} for lv in LEVELS])
+        [(m.strftime("%Y-%m"), [set().union(*(_started_atoms(c, sid, m, lv) for sid, _n in services))
+                                for lv in LEVELS])
          for m in months],
-        c.started, key="started_by_month",
+        c, key="started_by_month",
         title=_("Worries and relays started, by month and level"),
         row_header=_("Month"), columns=[level_label(lv) for lv in LEVELS],
         total_label=_("Total"),
@@ -330,7 +521,7 @@ def flows(c: Counts, services, bands) -> Table:
     levels by level changes, and closing at each level."""
     return _table(
         [(level_label(lv), [_flow_atoms(services, bands, lv, t) for t in TARGETS]) for lv in LEVELS],
-        c.flows, key="flows", title=_("Flows between levels in the period"),
+        c, key="flows", title=_("Flows between levels in the period"),
         row_header=_("From"),
         columns=[_("To level %(level)s") % {"level": t} for t in TARGETS[:3]] + [_("Closed")],
         total_label=_("Total"),
@@ -368,18 +559,24 @@ def open_breaks(c: Counts, services) -> Table | None:
     ids = {sid for sid, _n in services}
     kinds = sorted({kind for (sid, kind), n in c.breaks.items() if sid in ids and n})
     labels = c.break_labels
+    n = len(c.points)
     return _table(
-        [(name, [{("br", sid, k)} for k in kinds]) for sid, name in services],
-        c.breaks, key="open_breaks", title=_("Open follow-up breaks, by service and kind"),
+        [(name, [break_atoms(c, sid, k, lambda b, d: d == n) for k in kinds]) for sid, name in services],
+        c, key="open_breaks", title=_("Open follow-up breaks, by service and kind"),
         row_header=_("Service"), columns=[labels[k] for k in kinds], total_label=_("Total"),
     )
+
+
+def _covered_atoms(c: Counts, sid, covered: bool) -> set:
+    n = len(c.points)
+    return relay_atoms(c, sid, lambda b, d, lv, cov: d == n and cov is covered)
 
 
 def consent_coverage(c: Counts, services) -> Table:
     """Open relays now, with and without a consent in force, by holder's service."""
     return _table(
-        [(name, [{("cc", sid, True)}, {("cc", sid, False)}]) for sid, name in services],
-        c.coverage, key="consent_coverage",
+        [(name, [_covered_atoms(c, sid, True), _covered_atoms(c, sid, False)]) for sid, name in services],
+        c, key="consent_coverage",
         title=_("Open relays with a consent in force, by service"),
         row_header=_("Service"), columns=[_("Consent in force"), _("No consent in force")],
         total_label=_("Open relays"),
@@ -397,7 +594,7 @@ def services_covered(c: Counts, services) -> tuple[Table, list[frozenset]]:
         else:
             empty.append(frozenset(atoms))
     table = _table(
-        rows, c.named, key="services_covered", title=_("Services covered by the consents in force"),
+        rows, c, key="services_covered", title=_("Services covered by the consents in force"),
         row_header=_("Service named in the consent"), columns=[_("Open relays")],
         total_label=_("Total"),
         note=_("A relay counts once for every service its consents name, so the total counts pairs."),
@@ -409,29 +606,147 @@ def _relations(c: Counts):
     """What a reader knows besides the tables: a relay with a consent in force
     names at least one service, and is counted at most once per named service."""
     for sid, _n in c.services:
-        covered = frozenset({("cc", sid, True)})
+        covered = frozenset(_covered_atoms(c, sid, True))
         named = [frozenset({("sc", sid, tid)}) for tid, _m in c.services]
         yield covered, frozenset().union(*named)
         for one in named:
             yield one, covered
 
 
+# --- Key figures, their trend, and the catalogue ---------------------------------
+
+
+def point_labels(c: Counts) -> list[str]:
+    months = [p - dt.timedelta(days=1) for p in c.points[:-1]]
+    return [_("End of %(month)s") % {"month": date_format(m, "F Y")} for m in months] + [_("Now")]
+
+
+def key_figures(c: Counts, services) -> Table:
+    """The state at the end of each earlier month and now. Relays by level,
+    and consent coverage, only now: a relay's level and consent at an
+    earlier date are not counted (its level is the one it is on now)."""
+    n = len(c.points)
+    ids = [sid for sid, _n in services]
+
+    def at(k, atoms_of):
+        return set().union(*(atoms_of(sid, k) for sid in ids))
+
+    rows = [
+        (_("Open worries (level 0)"),
+         [at(k, lambda sid, k: worry_atoms(c, sid, lambda b, d, o: b <= k < d)) for k in range(n)]),
+        (_("Open relays, all levels"),
+         [at(k, lambda sid, k: relay_atoms(c, sid, lambda b, d, lv, cov: b <= k < d)) for k in range(n)]),
+    ]
+    for level in RELAY_LEVELS:
+        rows.append((_("Open relays on level %(level)s") % {"level": level},
+                     [None] * (n - 1) + [at(n - 1, lambda sid, k, level=level: relay_atoms(
+                         c, sid, lambda b, d, lv, cov: d == n and lv == level))]))
+    rows.append((_("Open relays with a consent in force"),
+                 [None] * (n - 1) + [at(n - 1, lambda sid, k: _covered_atoms(c, sid, True))]))
+    if c.breaks is not None:
+        kinds = _break_kinds(c)
+        rows.append((_("Open follow-up breaks"), [
+            at(k, lambda sid, k: set().union(set(), *(break_atoms(c, sid, kind, lambda b, d: b <= k < d)
+                                                       for kind in kinds)))
+            for k in range(n)]))
+    values, atoms = [], []
+    for label, cells in rows:
+        sets = [None if x is None else frozenset(x) for x in cells]
+        values.append((label, [None if x is None else _cells(c, [x])[0][0] for x in sets]))
+        atoms.append(sets)
+    return Table(key="key_figures", title=_("Key figures"), row_header=_("Figure"),
+                 columns=point_labels(c), rows=values, atoms=atoms, totals=False,
+                 note=_("Relays by level and consents in force are counted now only."))
+
+
+def worry_wait(c: Counts, services) -> Table:
+    """How long the open worries have waited: their number, the median days
+    since they were written (shown for five or more), and how many have
+    waited longer than the follow-up threshold."""
+    n = len(c.points)
+    ids = {sid for sid, _n in services}
+    open_now = frozenset().union(*(worry_atoms(c, sid, lambda b, d, o: d == n) for sid in ids))
+    overdue = frozenset().union(*(worry_atoms(c, sid, lambda b, d, o: d == n and o is True) for sid in ids))
+    pairs = defaultdict(int)
+    for (sid, days), k in c.worry_days.items():
+        if sid in ids:
+            pairs[days] += k
+    histogram = sorted(pairs.items())
+    median = _median(histogram, sum(k for _d, k in histogram))
+    values, _sets = _cells(c, [open_now, overdue])
+    return Table(
+        key="worry_wait", title=_("How long the open worries have waited"), row_header=_("Worries"),
+        columns=[_("Open now"), _("Median days open"),
+                 _("Waited longer than %(days)s days") % {"days": c.idle_days}],
+        rows=[(_("Open worries (level 0)"), [values[0], median, values[1]])],
+        atoms=[[open_now, None, overdue]], totals=False, depends={1: 0},
+        note=_("The threshold is the follow-up rule for a worry left on level 0."),
+    )
+
+
+def reports_sent(c: Counts, services, months) -> Table:
+    """Reports of concern sent in each of the trend's months and in the period."""
+    ids = [sid for sid, _n in services]
+    window = [p.date() for p in c.points[:-1]]
+    cells = [{("rp", sid, m) for sid in ids} for m in window]
+    cells.append({("rp", sid, m) for sid in ids for m in months})
+    return _table(
+        [(_("Reports of concern sent"), cells)], c, key="reports_sent",
+        title=_("Reports of concern sent to the child welfare service"), row_header=_("Reports"),
+        columns=[date_format(m, "F Y") for m in window] + [_("In the period")], totals=False,
+    )
+
+
+def catalog_usage(c: Counts, services, months) -> tuple[Table, list[frozenset]]:
+    """How often each measure of the catalogue was picked for a relay in the
+    period, by the relay's level now; with the measures left out (none here)."""
+    ids = [sid for sid, _n in services]
+    rows, empty = [], []
+    for mid, name in c.measures:
+        cells = [{("cm", sid, mid, m, lv) for sid in ids for m in months} for lv in RELAY_LEVELS]
+        if sum(_cells(c, [frozenset(x) for x in cells])[0]):
+            rows.append((name, cells))
+        else:
+            empty.extend(frozenset(x) for x in cells)
+    table = _table(
+        rows, c, key="catalog_usage", title=_("Measures from the catalogue used in relays"),
+        row_header=_("Measure"), columns=[level_label(lv) for lv in RELAY_LEVELS], total_label=_("Total"),
+        note=_("Measures added to relays in the period, by the level the relay is on now, "
+               "counted for the services that hold the relays."),
+    )
+    return table, empty
+
+
 def _tables(c: Counts, service_ids: frozenset[int], months: int):
     services = [(sid, name) for sid, name in c.services if sid in service_ids]
     month_list = c.months[-months:]
     bands = range(PERIODS.index(months) + 1)
+    # The figures of "now" do not depend on the period: built once per reader.
+    now_key = ("now", service_ids)
+    if now_key not in c.memo:
+        c.memo[now_key] = (key_figures(c, services), worry_wait(c, services),
+                           consent_coverage(c, services), open_breaks(c, services))
+    key, wait, coverage, breaks = c.memo[now_key]
     tables = [
+        key,
+        wait,
+        reports_sent(c, services, month_list),
         started_by_service(c, services, month_list),
         started_by_month(c, services, month_list),
         flows(c, services, bands),
         time_on_levels(c, services, bands),
     ]
-    breaks = open_breaks(c, services)
     if breaks is not None:
         tables.append(breaks)
     covered, empty = services_covered(c, services)
-    tables += [consent_coverage(c, services), covered]
-    return tables, empty
+    usage, unused = catalog_usage(c, services, month_list)
+    tables += [coverage, covered, usage]
+    if breaks is not None:  # a kind left out of the breaks table has none open here
+        shown = {kind for (sid, kind), n in c.breaks.items() if n and sid in service_ids}
+        n = len(c.points)
+        empty += [frozenset(break_atoms(c, sid, kind, lambda b, d: d == n))
+                  for kind in _break_kinds(c) if kind not in shown for sid in service_ids]
+    return tables, empty + unused
 
 
 @dataclass
@@ -439,6 +754,7 @@ class Dashboard:
     scope: Scope
     tables: list[SafeTable]
     breaks_available: bool
+    idle_days: int = DEFAULT_IDLE_DAYS
 
     def table(self, key) -> SafeTable | None:
         return next((t for t in self.tables if t.key == key), None)
@@ -460,11 +776,16 @@ def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None)
                 mine = (len(tables), len(tables) + len(built))
             tables += built
             empty += zeros
+    # Not `now` itself (it changes every request): the points' months, the
+    # threshold and the counts are what the decision depends on.
     digest = hashlib.sha256(repr((
         municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
+        counts.points[:-1], counts.idle_days, counts.measures,
         *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
-                                                   counts.coverage, counts.named)),
+                                                   counts.named, counts.worries, counts.worry_days,
+                                                   counts.relays, counts.breaks_life, counts.reports,
+                                                   counts.catalog)),
     )).encode()).hexdigest()
     safe = suppress_all(tables, relations=list(_relations(counts)), zeros=empty, cache_key=digest)
     return Dashboard(scope=scope, tables=safe[mine[0]:mine[1]],
-                     breaks_available=counts.breaks is not None)
+                     breaks_available=counts.breaks is not None, idle_days=counts.idle_days)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("ledelse.csv", views.download, {"fmt": "csv"}, name="csv"),
     path("ledelse.xlsx", views.download, {"fmt": "xlsx"}, name="xlsx"),
+    path("ledelse.pdf", views.download, {"fmt": "pdf"}, name="pdf"),
 ]

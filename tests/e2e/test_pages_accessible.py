@@ -112,6 +112,21 @@ def test_follow_up_and_leadership_pages_pass_axe(page, live_server, live_world, 
     for path in (reverse("insights:dashboard"), reverse("insights:dashboard") + "?maneder=24"):
         assert page.goto(url(live_server, path)).status == 200
         check_a11y(page)
+    # The sections open by keyboard: Tab to a closed one's summary, Enter opens it.
+    section = page.locator("details.insight", has=page.locator("#h-flows"))
+    summary = section.locator("summary")
+    expect(section).not_to_have_attribute("open", "")
+    expect(section.locator("table")).to_be_hidden()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if summary.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        raise AssertionError("the section's summary cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    expect(section).to_have_attribute("open", "")
+    expect(section.locator("table")).to_be_visible()
+    check_a11y(page)
 
 
 CHANGE_LANGUAGE = re.compile(r"(byt(t|e)?|endr(e|a)|skift(e)?) språk|change language", re.I)

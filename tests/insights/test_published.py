@@ -8,13 +8,15 @@ import random
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
+from stafett.catalog.models import CatalogMeasure
 from stafett.concerns.models import Child, Concern
-from stafett.followup.models import Break
+from stafett.followup.models import Break, Rule
 from stafett.relay import actions as relay_actions
-from stafett.relay.models import Consent, LevelChange, Relay
+from stafett.relay.models import Consent, LevelChange, Measure, Relay
+from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
 from tests.conftest import _user
@@ -23,10 +25,12 @@ from tests.relay.helpers import make_relay
 from .auditor import Auditor, assert_unnarrowable
 from .published import (
     PERIODS,
+    Knowledge,
     add_reader,
     add_relations,
     csv_grids,
     page_grids,
+    trend_points,
     xlsx_grids,
 )
 
@@ -79,7 +83,7 @@ def fill(world, *, seed=0, concerns=60, relays=45):
                 outcome=rng.choice(["close", "level1", "level2", "level3"]) if decided else "",
                 decided_at=created + dt.timedelta(days=rng.randrange(0, 30)) if decided else None,
             ))
-        Concern.objects.bulk_create(worries)
+        worries = Concern.objects.bulk_create(worries)
         started = []
         for kid in kids[concerns:]:
             created = _ago(now, rng.randrange(0, 720))
@@ -112,6 +116,21 @@ def fill(world, *, seed=0, concerns=60, relays=45):
         for consent in Consent.objects.bulk_create(consents):
             extra = [rng.choice(services)] if rng.random() < 0.5 else []
             consent.services.set({consent.relay.holder_service, *extra})
+        catalogue = [CatalogMeasure.objects.create(
+            municipality=world.fjordvik, key=f"m{i}", name=f"Tiltak {i}", service=services[i],
+            access="referral") for i in range(3)]
+        Measure.objects.bulk_create([
+            Measure(municipality=world.fjordvik, relay=relay, what="-", catalog_measure=rng.choice(catalogue),
+                    responsible_service=relay.holder_service, starts_on=now.date(), deadline=now.date(),
+                    evaluate_on=now.date(), created_by_id=first.holder_id,
+                    created_at=_ago(now, rng.randrange(0, 720)))
+            for relay in started if rng.random() < 0.5])
+        ChildWelfareReport.objects.bulk_create([
+            ChildWelfareReport(municipality=world.fjordvik, child=worry.child, concern=worry,
+                               service=worry.service, reporter_id=first.holder_id, status="sent",
+                               created_at=worry.created_at, sent_at=worry.created_at + dt.timedelta(days=1))
+            for worry in Concern.objects.filter(pk__in=[w.pk for w in worries if w.pk])
+            if rng.random() < 0.3 and worry.created_at + dt.timedelta(days=1) < now])
         Break.objects.bulk_create([
             Break(municipality=world.fjordvik, rule=rng.choice(["relay_idle", "consent_expiring"]),
                   object_type="relay", object_id=relay.pk, relay=relay,
@@ -125,6 +144,14 @@ def audit_everything(world, readers):
     format, check they agree, and audit them all as one system."""
     auditor = Auditor()
     everyone = None
+    coordinator = world.client_for(world.coordinator).get(URL, {"maneder": 24}).content.decode()
+    labels = {}
+    for language in ("nb", "nn", "en"):
+        with translation.override(language):
+            labels |= {str(label): value for value, label in Rule.choices}
+    know = Knowledge(points=trend_points(), idle_days=14,
+                     measures={g.key: g for g in page_grids(coordinator)[0]}["catalog_usage"].labels[:-1],
+                     break_kinds=list(Rule.values), break_labels=labels)
     for user in readers:
         client = world.client_for(user)
         for period in PERIODS:
@@ -143,8 +170,8 @@ def audit_everything(world, readers):
                 if everyone is None:  # the coordinator comes first and sees every service
                     everyone = by_key["started_by_service"].labels[:-1]
                 add_reader(auditor, {g.key: g for g in page} | {k: by_key[k[:31]] for k in keys},
-                           period, everyone, f"{user.username}/{period}/{name}")
-    add_relations(auditor, everyone)
+                           period, everyone, f"{user.username}/{period}/{name}", know)
+    add_relations(auditor, everyone, know)
     return auditor
 
 

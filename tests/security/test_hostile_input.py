@@ -192,6 +192,7 @@ def visits(s) -> list[Visit]:
         Visit("insights:dashboard", w.coordinator, {}),
         Visit("insights:csv", w.coordinator, {}),
         Visit("insights:xlsx", w.coordinator, {}),
+        Visit("insights:pdf", w.coordinator, {}),
         Visit("archive_extract:index", w.coordinator, {}),
         Visit("archive_extract:download", w.coordinator, {"pk": 999999}),
         Visit("archive:settings", w.coordinator, {}),
