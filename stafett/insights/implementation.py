@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q
 
 from stafett.catalog.models import CatalogMeasure
 from stafett.feedback.models import Feedback
-from stafett.onboarding.models import Part, PartCompletion
+from stafett.onboarding.status import completion_by_service
 from stafett.surveys.models import Wave
-from stafett.tenancy.models import Membership
 
 WAVES_SHOWN = 10
 
@@ -55,18 +53,9 @@ def status(municipality, service_ids) -> Status:
                   answered=Count("invitations", filter=Q(invitations__answered=True)))
         .values_list("title", "status", "invited", "answered")[:WAVES_SHOWN]
     ]
-    parts = (PartCompletion.objects.filter(municipality=municipality, user=OuterRef("user"),
-                                           part__in=Part.values)
-             .values("user").annotate(n=Count("part", distinct=True)).values("n"))
     onboarding = [
-        Onboarding(name, members, completed) for name, members, completed in
-        Membership.objects.filter(municipality=municipality, active=True, user__is_active=True,
-                                  service_id__in=service_ids)
-        .annotate(done=Coalesce(Subquery(parts, output_field=IntegerField()), 0))
-        .values_list("service__name")
-        .annotate(members=Count("user", distinct=True),
-                  completed=Count("user", distinct=True, filter=Q(done__gte=len(Part.values))))
-        .order_by("service__name")
+        Onboarding(row.service_name, row.active_members, row.completed)
+        for row in completion_by_service(municipality, service_ids)
     ]
     by_status = dict(Feedback.objects.filter(municipality=municipality).values_list("status")
                      .annotate(n=Count("pk")).order_by())
