@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from stafett.core import tasks  # noqa: F401  (registers periodic work of the apps below)
         # Django's own empty choice ("- Select an option -") has no bokmål or
         # nynorsk translation. Every form of ours names its empty choice; this
         # catches any that does not (and the operators' admin) in our catalogue.

@@ -26,6 +26,8 @@ from stafett.relay.actions import DIRECT_START_KINDS
 from stafett.relay.models import Relay
 from stafett.relay.policy import pending_for, visible_relays
 from stafett.retention.policy import may_edit_schedule
+from stafett.surveys.actions import my_open_invitations
+from stafett.surveys.policy import may_run_surveys, may_see_some_results
 from stafett.tenancy.models import Service
 
 
@@ -50,6 +52,12 @@ class Work:
     may_configure_followup: bool
     may_configure_archive: bool = False
     may_edit_retention: bool = False
+    # Survey waves waiting for the person's answer (the first one's id, for
+    # a direct link), and whether they run or read the competence mapping.
+    surveys_waiting: int = 0
+    survey_wave: int | None = None
+    may_run_surveys: bool = False
+    may_see_survey_results: bool = False
 
 
 def work_for(actor: Actor) -> Work:
@@ -70,6 +78,7 @@ def work_for(actor: Actor) -> Work:
     service_kinds = set(
         Service.objects.filter(pk__in=actor.service_ids).values_list("kind", flat=True)
     ) if actor.service_ids else set()
+    waiting = list(my_open_invitations(actor).order_by("wave_id").values_list("wave_id", flat=True)[:20])
     return Work(
         handovers=handovers,
         handover=first_two[0] if len(first_two) == 1 else None,
@@ -87,4 +96,8 @@ def work_for(actor: Actor) -> Work:
         may_configure_followup=may_configure_followup(actor),
         may_configure_archive=may_configure_archive(actor),
         may_edit_retention=may_edit_schedule(actor),
+        surveys_waiting=len(waiting),
+        survey_wave=waiting[0] if waiting else None,
+        may_run_surveys=may_run_surveys(actor),
+        may_see_survey_results=may_see_some_results(actor),
     )
