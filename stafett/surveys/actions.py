@@ -150,6 +150,8 @@ def _check_wave_input(actor, services, questions, closes_on):
         errors.append(_("Choose at least one question."))
     if closes_on is not None and closes_on < timezone.localdate():
         errors.append(_("The closing date has passed. Choose today or a later date."))
+    if closes_on is not None and closes_on > timezone.localdate() + dt.timedelta(days=366):
+        errors.append(_("Choose a closing date within a year."))
     if any(s.municipality_id != actor.municipality.pk for s in services) or any(
             q.municipality_id != actor.municipality.pk for q in questions):
         errors.append(_("Choose among the municipality's own services and questions."))

@@ -124,7 +124,12 @@ def _wave_form_page(request, form, wave=None):
 @staff
 def wave_new(request):
     actions.bank(request.actor)
-    form = WaveForm(request.POST or None, municipality=request.actor.municipality)
+    municipality = request.actor.municipality
+    # Offered with every service and every question in use ticked: the
+    # coordinator takes away what a wave should not ask.
+    initial = {"services": list(Service.objects.filter(municipality=municipality)),
+               "questions": list(Question.objects.filter(municipality=municipality, active=True))}
+    form = WaveForm(request.POST or None, initial=initial, municipality=municipality)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version")

@@ -7,13 +7,12 @@ status, the answer page (also with its errors) and the results."""
 import re
 
 import pytest
-from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from stafett.tenancy.models import Membership
 from tests.conftest import PASSWORD, _user
 
-from .helpers import expect, login, url
+from .helpers import expect, login
 
 pytestmark = pytest.mark.e2e
 
@@ -56,14 +55,24 @@ def test_cora_runs_a_wave_and_results_appear_at_five(page, live_server, live_wor
     # --- Cora: the bank, then a wave for the kindergarten ------------------------
     login(page, live_server, "cora", PASSWORD)
     page.get_by_role("link", name="Kompetansekartlegging (undersøkelser i runder)").click()
+    expect(page.get_by_text("Ingen runder ennå.")).to_be_visible()
+    check_a11y(page)
     page.get_by_role("link", name="Spørsmålsbanken").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Spørsmålsbanken")
     expect(page.get_by_role("rowheader", name=LIKERT)).to_be_visible()
     check_a11y(page)
+    page.get_by_role("link", name="Rediger spørsmål 1", exact=True).click()
+    expect(page.get_by_label("Spørsmål")).to_have_value("Jeg kjenner de fire nivåene i BTI og hva hvert av dem er til for.")
+    check_a11y(page)
+    page.get_by_role("link", name="Tilbake til spørsmålsbanken").click()
     page.get_by_role("link", name="Tilbake til kompetansekartleggingen").click()
     page.get_by_role("link", name="Opprett en runde").click()
     check_a11y(page)
     page.get_by_label("Tittel").fill("Kartlegging 2026")
+    page.get_by_label("Utgangspunkt (0-punktsanalyse)").check()
+    for box in page.get_by_role("checkbox").all():
+        if box.is_checked():
+            box.uncheck()
     page.get_by_label("Utgangspunkt (0-punktsanalyse)").check()
     page.get_by_label("Solsikken barnehage").check()
     for text in (LIKERT, YES_NO, FREE):

@@ -29,6 +29,7 @@ from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
 from tests.relay.helpers import make_relay
 from tests.reports import helpers as reports
+from tests.surveys.helpers import survey_scene
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Scene:
     awaiting_report: object  # Kari's report waiting for Leif's approval
     sent_report: object  # Kari's report, approved and queued
     access_requests: dict  # Frida's requests for the relay's child: registered, produced, delivered
+    survey: dict | None = None  # Cora's survey waves: a draft, one open for the kindergarten, one closed
 
 
 @pytest.fixture
@@ -174,8 +176,9 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
     draft_report = reports.write(w, concern, acute=True)
     awaiting_report = reports.submitted(w, concern)
     sent_report = reports.approved(w, concern)
+    survey = survey_scene(w)
     return Scene(
-        draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
+        survey=survey, draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,
         handover_relay=handover_relay, handover=handover, draft=draft, draft_step=draft_step,

@@ -34,6 +34,7 @@ from django_scopes import scope
 from stafett.concerns.journey import CODES
 from tests.accounts.helpers import code_for
 from tests.conftest import PASSWORD
+from tests.surveys.helpers import survey_visits
 
 from .forms import changes, english, forms_in, page_errors, redirect_errors, snapshot
 
@@ -237,6 +238,7 @@ def visits(s) -> list[Visit]:
         Visit("reports:send_back", w.leader, {"pk": s.awaiting_report.pk}),
         Visit("reports:detail", w.teacher, {"pk": s.sent_report.pk}),
         Visit("reports:pdf", w.teacher, {"pk": s.sent_report.pk}),
+        *survey_visits(s, Visit),
     ]
 
 

@@ -53,3 +53,41 @@ def answers_for(wave, value=3, text="Mer tid til samarbeid."):
 def answer(world, user, wave, value=3, text="Mer tid til samarbeid."):
     with scope(municipality=world.fjordvik):
         actions.answer(world.actor(user), wave.pk, answers_for(wave, value, text))
+
+
+def survey_scene(world) -> dict:
+    """For the security sweeps: a draft wave, a wave open for the
+    kindergarten (Kari has not answered) and a closed one, and a question."""
+    with scope(municipality=world.fjordvik):
+        actions.ensure_bank(world.fjordvik)
+        question = Question.objects.filter(municipality=world.fjordvik).order_by("position").first()
+    closed = open_wave(world, [world.kindergarten, world.school], title="Runde 2025")
+    with scope(municipality=world.fjordvik):
+        actions.close_wave(world.actor(world.coordinator), closed.pk, version=closed.version)
+    running = open_wave(world, [world.kindergarten], title="Runde 2026", baseline=False)
+    with scope(municipality=world.fjordvik):
+        draft = actions.create_wave(world.actor(world.coordinator), title="Runde 2027", baseline=False,
+                                    services=[world.school], closes_on=None, questions=[question])
+    return {"question": question, "closed": closed, "open": running, "draft": draft}
+
+
+def survey_visits(s, Visit) -> list:
+    """The sweep's visits to the survey's pages (tests/security/test_hostile_input.py
+    passes its Visit)."""
+    w, survey = s.world, s.survey
+    cora = w.coordinator
+    return [
+        Visit("surveys:index", cora, {}),
+        Visit("surveys:bank", cora, {}),
+        Visit("surveys:question", cora, {"pk": survey["question"].pk}),
+        Visit("surveys:wave_new", cora, {}),
+        Visit("surveys:wave", cora, {"pk": survey["draft"].pk}),
+        Visit("surveys:wave_edit", cora, {"pk": survey["draft"].pk}),
+        Visit("surveys:wave", cora, {"pk": survey["open"].pk}),
+        Visit("surveys:answer", w.teacher, {"pk": survey["open"].pk}),
+        Visit("surveys:results", cora, {"pk": survey["closed"].pk}),
+        Visit("surveys:results", w.leader, {"pk": survey["open"].pk}),
+        Visit("surveys:results_csv", cora, {"pk": survey["closed"].pk}),
+        Visit("surveys:results_xlsx", cora, {"pk": survey["closed"].pk}),
+        Visit("surveys:results_pdf", cora, {"pk": survey["closed"].pk}),
+    ]
