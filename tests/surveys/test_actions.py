@@ -209,7 +209,7 @@ def test_a_wave_form_refuses_bad_input_and_stale_versions(world):
     page = client.post(reverse("surveys:wave_new"), {"title": "Runde", "closes_on": "2001-01-01",
                                                      "services": [world.kindergarten.pk],
                                                      "questions": [q.pk]}).content.decode()
-    assert nb("The closing date has passed. Choose today or a later date.") in page
+    assert nb("Please correct the following") in page and nb("Closes on") in page
     with scopes_disabled():
         assert not Wave.objects.exists()
     response = client.post(reverse("surveys:wave_new"), {
