@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.rules import Forbidden
 from stafett.access.views import staff
 from stafett.guides.pdf import pdf_response, render_pdf
+from stafett.lib.forms import MAX_ID
 from stafett.tenancy.models import Service
 
 from . import actions, exports, results
@@ -26,8 +27,22 @@ from .policy import (
     may_run_surveys,
     may_see_some_results,
     readable_waves,
+    require_survey_runner,
     result_service_ids,
 )
+
+
+def _runner(request, pk=None):
+    """Ask the policy first, before reading any input (a stranger gets 404,
+    never a message), and treat an id no database row can have as missing."""
+    require_survey_runner(request.actor)
+    if pk is not None and pk > MAX_ID:
+        raise Forbidden("survey")
+
+
+def _id(pk):
+    if pk > MAX_ID:
+        raise Forbidden("survey")
 
 
 def _version(request) -> int | None:
@@ -73,6 +88,7 @@ def bank(request):
 
 @staff
 def question(request, pk):
+    _runner(request, pk)
     actions.bank(request.actor)
     q = Question.objects.filter(municipality=request.actor.municipality, pk=pk).first()
     if q is None:
@@ -95,6 +111,7 @@ def question(request, pk):
 @require_POST
 @staff
 def question_move(request, pk):
+    _runner(request, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return _stale(request, "surveys:bank")
@@ -105,6 +122,7 @@ def question_move(request, pk):
 @require_POST
 @staff
 def question_active(request, pk):
+    _runner(request, pk)
     active = request.POST.get("active")
     if active not in ("0", "1"):
         return _stale(request, "surveys:bank")
@@ -146,6 +164,7 @@ def wave_new(request):
 
 @staff
 def wave_edit(request, pk):
+    _runner(request, pk)
     wave = actions.wave_of(request.actor, pk)
     if wave.status != Wave.Status.DRAFT:
         messages.error(request, _("The wave has been opened; its questions and services can no longer change."))
@@ -170,6 +189,7 @@ def wave_edit(request, pk):
 
 @staff
 def wave(request, pk):
+    _runner(request, pk)
     wave = actions.wave_of(request.actor, pk)
     rates = actions.response_rates(request.actor, wave)
     questions = [display_text(wq.text, wq.question.key) for wq in actions.questions_of(wave)]
@@ -195,6 +215,7 @@ def _wave_action(request, pk, work, done):
 @require_POST
 @staff
 def wave_open(request, pk):
+    _runner(request, pk)
     version = _version(request)
     if version is None:
         return _stale(request, "surveys:index")
@@ -205,6 +226,7 @@ def wave_open(request, pk):
 @require_POST
 @staff
 def wave_remind(request, pk):
+    _runner(request, pk)
     return _wave_action(request, pk, lambda: actions.remind(request.actor, pk),
                         lambda n: _("%(n)s people who have not answered have been reminded.") % {"n": n})
 
@@ -212,6 +234,7 @@ def wave_remind(request, pk):
 @require_POST
 @staff
 def wave_close(request, pk):
+    _runner(request, pk)
     version = _version(request)
     if version is None:
         return _stale(request, "surveys:index")
@@ -224,6 +247,7 @@ def wave_close(request, pk):
 
 @staff
 def answer(request, pk):
+    _id(pk)
     actions.close_due_waves(request.actor.municipality)
     invitation = invitation_for(request.actor, pk)
     wave = invitation.wave
@@ -271,6 +295,7 @@ def _legend() -> str:
 
 @staff
 def wave_results(request, pk):
+    _id(pk)
     data = _results(request, pk)
     return render(request, "surveys/results.html", {"nav": "surveys", "data": data, "legend": _legend(),
                                                     "coordinator": request.actor.is_coordinator})
@@ -278,6 +303,7 @@ def wave_results(request, pk):
 
 @staff
 def results_export(request, pk, fmt):
+    _id(pk)
     data = _results(request, pk)
     stem = f"kartlegging-{data.wave.pk}"
     if fmt == "xlsx":
