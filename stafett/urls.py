@@ -24,6 +24,7 @@ urlpatterns = [
     path("stafettlogg/", include("stafett.relay.urls_content")),
     path("bekymringsmeldinger/", include("stafett.reports.urls")),
     path("ledelse/", include("stafett.insights.urls")),
+    path("kartlegging/", include("stafett.surveys.urls")),
     path("veileder/", include("stafett.guides.urls")),
     path("veileder/rediger/", include("stafett.guides.urls_editor")),
     path("veileder/rediger/fil/", include("stafett.guides.urls_io")),

@@ -12,4 +12,6 @@ class CoreConfig(AppConfig):
         from django.db.models import fields
         from django.utils.translation import gettext_lazy as _
 
+        from stafett.core import tasks  # noqa: F401  (registers periodic work of the apps below)
+
         fields.BLANK_CHOICE_LABEL = _("– Choose –")

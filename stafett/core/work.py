@@ -29,6 +29,8 @@ from stafett.relay.actions import DIRECT_START_KINDS
 from stafett.relay.models import Relay
 from stafett.relay.policy import pending_for, visible_relays
 from stafett.retention.policy import may_edit_schedule
+from stafett.surveys.actions import my_open_invitations
+from stafett.surveys.policy import may_run_surveys, may_see_some_results
 from stafett.tenancy.models import Service
 
 
@@ -60,6 +62,12 @@ class Work:
     may_see_introduction_status: bool = False
     # Feedback to leadership waiting for the coordinator (status received).
     feedback_waiting: int = 0
+    # Survey waves waiting for the person's answer (the first one's id, for
+    # a direct link), and whether they run or read the competence mapping.
+    surveys_waiting: int = 0
+    survey_wave: int | None = None
+    may_run_surveys: bool = False
+    may_see_survey_results: bool = False
 
 
 def work_for(actor: Actor) -> Work:
@@ -80,6 +88,7 @@ def work_for(actor: Actor) -> Work:
     service_kinds = set(
         Service.objects.filter(pk__in=actor.service_ids).values_list("kind", flat=True)
     ) if actor.service_ids else set()
+    waiting = list(my_open_invitations(actor).order_by("wave_id").values_list("wave_id", flat=True)[:20])
     return Work(
         handovers=handovers,
         handover=first_two[0] if len(first_two) == 1 else None,
@@ -100,4 +109,8 @@ def work_for(actor: Actor) -> Work:
         introduction_done=len(parts_done(actor)),
         may_see_introduction_status=bool(status_service_ids(actor)),
         feedback_waiting=waiting_count(actor),
+        surveys_waiting=len(waiting),
+        survey_wave=waiting[0] if waiting else None,
+        may_run_surveys=may_run_surveys(actor),
+        may_see_survey_results=may_see_some_results(actor),
     )

@@ -65,7 +65,7 @@ BACKOFF_MAX = dt.timedelta(hours=6)
 # What the in-app notice links to: the object types `about` may be, and the
 # URL that opens each (the policy decides there whether the person may).
 LINKS = {"relay": "relay:detail", "concern": "concerns:detail", "feedback": "feedback:detail",
-         "childwelfarereport": "reports:detail"}
+         "childwelfarereport": "reports:detail", "wave": "surveys:answer"}
 
 
 class OutboxError(Exception):

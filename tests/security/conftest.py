@@ -31,6 +31,7 @@ from tests.conftest import _user
 from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
 from tests.relay.helpers import make_relay
 from tests.reports import helpers as reports
+from tests.surveys.helpers import survey_scene
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Scene:
     # Feedback to leadership (stafett.feedback.actions.Sent): Kari's named and
     # anonymous, Frida's named and anonymous.
     feedback: dict = None
+    survey: dict | None = None  # Cora's survey waves: a draft, one open for the kindergarten, one closed
 
 
 @pytest.fixture
@@ -187,8 +189,9 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
                 ("staff", w.actor(w.teacher), False), ("anonymous", w.actor(w.teacher), True),
                 ("family", build_citizen_actor(guardian), False), ("family_anonymous", build_citizen_actor(guardian), True)]
         }
+    survey = survey_scene(w)
     return Scene(
-        feedback=feedback,
+        feedback=feedback, survey=survey,
         draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,

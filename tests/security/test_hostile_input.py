@@ -36,6 +36,7 @@ from stafett.onboarding.parts import SLUGS as ONBOARDING_SLUGS
 from stafett.onboarding.parts import questions_for as onboarding_questions
 from tests.accounts.helpers import code_for
 from tests.conftest import PASSWORD
+from tests.surveys.helpers import survey_visits
 
 from .forms import changes, english, forms_in, page_errors, redirect_errors, snapshot
 
@@ -260,6 +261,7 @@ def visits(s) -> list[Visit]:
         Visit("feedback_family:mine", s.guardian, {}),
         Visit("feedback_family:detail", s.guardian, {"pk": s.feedback["family"].feedback.pk}),
         Visit("feedback_family:track", s.guardian, {}),
+        *survey_visits(s, Visit),
     ]
 
 

@@ -34,6 +34,8 @@ from stafett.relay.models import Guardian
 from stafett.reports import actions as report_actions
 from stafett.reports import forms as report_forms
 from stafett.reports.models import ChildWelfareReport
+from stafett.surveys import demo as survey_demo
+from stafett.surveys.models import Wave
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership, Municipality, MunicipalityRole, Service
 from stafett.transport import filedrop
@@ -150,6 +152,11 @@ class Command(BaseCommand):
                     codes = feedback_demo.seed(Municipality.objects.get(number="9901"))
                 for code in codes:
                     self.stdout.write(f"Demo tracking code for anonymous feedback: {code}")
+            if not Wave.objects.exists():
+                # Also for demo databases made before the competence mapping.
+                with translation.override("nb"):
+                    survey_demo.seed(Municipality.objects.get(number="9901"), User.objects.get(username="cora"),
+                                     DEMO_PASSWORD, EMAIL_DOMAINS["9901"])
         self._print_logins(url)
         self._print_file_drop()
         self._print_archive()
