@@ -138,7 +138,5 @@ class ImportForm(forms.Form):
 
 
 class ConfirmImportForm(forms.Form):
-    content = forms.CharField(widget=forms.HiddenInput, label=_("The file"))
-    name = forms.CharField(widget=forms.HiddenInput, label=_("File name"), max_length=200)
     expected = forms.CharField(widget=forms.HiddenInput, label=_("Version of the page"),
                                required=False, max_length=100_000)

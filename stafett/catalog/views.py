@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -162,38 +163,47 @@ def _problem_list(problems) -> tuple[list[str], int]:
     return [str(p) for p in problems[:MAX_SHOWN_PROBLEMS]], max(0, len(problems) - MAX_SHOWN_PROBLEMS)
 
 
+SESSION_KEY = "stafett_catalog_import"
+
+
+def _show_problems(context, upload, problems):
+    context["problems"], context["hidden"] = _problem_list(problems)
+    upload.add_error("file", ngettext(
+        "The file has %(count)s problem, so nothing was imported. Correct it, "
+        "and upload the file again.",
+        "The file has %(count)s problems, so nothing was imported. Correct "
+        "them, and upload the file again.", len(problems)) % {"count": len(problems)})
+
+
 @staff
 def import_(request):
+    """Upload (checked completely; a clean file is kept in the session and
+    shown as a preview after a redirect), then confirm to write it at once."""
     policy.require_any_editor(request.actor)
     context = {"nav": NAV}
     upload = ImportForm()
-    if request.method == "POST" and "content" in request.POST:
+    pending = request.session.get(SESSION_KEY)
+    if request.method == "POST" and "expected" in request.POST:
         confirm = ConfirmImportForm(request.POST)
-        if not confirm.is_valid():
+        if pending is None or not confirm.is_valid():
             messages.error(request, _("The page is out of date. Upload the file again."))
             return redirect("catalog:import")
-        name = confirm.cleaned_data["name"]
         try:
-            data = base64.b64decode(confirm.cleaned_data["content"], validate=True)
-            rows = read_file(name, data)
+            rows = read_file(pending["name"], base64.b64decode(pending["content"]))
             counts = actions.import_catalog(request.actor, rows,
                                             expected=confirm.cleaned_data["expected"])
-        except (CatalogFormatError, actions.ImportProblems) as error:
-            context["problems"], context["hidden"] = _problem_list(error.problems)
-        except binascii.Error:
-            messages.error(request, _("The page is out of date. Upload the file again."))
-            return redirect("catalog:import")
-        except (Conflict, IntegrityError):
+        except (CatalogFormatError, actions.ImportProblems, binascii.Error, Conflict,
+                IntegrityError):
             messages.error(request, _("The catalogue was changed after you saw the preview, so "
                                       "nothing was imported. Upload the file again to see the "
                                       "changes."))
             return redirect("catalog:import")
-        else:
-            messages.success(request, _(
-                "The file is imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
-                % counts)
-            return redirect("catalog:list")
-    elif request.method == "POST":
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, _(
+            "The file is imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
+            % counts)
+        return redirect("catalog:list")
+    if request.method == "POST":
         upload = ImportForm(request.POST, request.FILES)
         if upload.is_valid():
             file = upload.cleaned_data["file"]
@@ -202,20 +212,22 @@ def import_(request):
             else:
                 data = file.read()
                 try:
-                    rows = read_file(file.name, data)
-                    planned, expected = actions.plan_import(request.actor, rows)
+                    actions.plan_import(request.actor, read_file(file.name, data))
                 except (CatalogFormatError, actions.ImportProblems) as error:
-                    context["problems"], context["hidden"] = _problem_list(error.problems)
-                    upload.add_error("file", ngettext(
-                        "The file has %(count)s problem, so nothing was imported. Correct it, "
-                        "and upload the file again.",
-                        "The file has %(count)s problems, so nothing was imported. Correct "
-                        "them, and upload the file again.", len(error.problems))
-                        % {"count": len(error.problems)})
+                    _show_problems(context, upload, error.problems)
                 else:
-                    context["planned"] = planned
-                    context["confirm"] = ConfirmImportForm(initial={
-                        "content": base64.b64encode(data).decode(), "name": file.name[:200],
-                        "expected": expected})
+                    request.session[SESSION_KEY] = {
+                        "name": file.name[:200], "content": base64.b64encode(data).decode()}
+                    return redirect(reverse("catalog:import") + "?forhandsvis=1")
+    elif pending is not None and request.GET.get("forhandsvis"):
+        try:
+            planned, expected = actions.plan_import(
+                request.actor, read_file(pending["name"], base64.b64decode(pending["content"])))
+        except (CatalogFormatError, actions.ImportProblems, binascii.Error) as error:
+            _show_problems(context, upload, getattr(error, "problems", []))
+        else:
+            context["planned"] = planned
+            context["file_name"] = pending["name"]
+            context["confirm"] = ConfirmImportForm(initial={"expected": expected})
     context["form"] = upload
     return render(request, "catalog/import.html", context)

@@ -4,6 +4,7 @@ the public pages and the query budget."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -64,10 +65,22 @@ def test_an_employee_may_not_add_or_import(world):
 def test_a_leader_may_not_move_a_measure_to_another_service(world):
     measure = make(world)
     with scope(municipality=world.fjordvik):
-        with pytest.raises(Exception):
+        with pytest.raises(ValidationError):
             actions.update_measure(world.actor(world.leader), measure, version=1, key="icdp",
                                    service=world.school, name="X")
         assert CatalogMeasure.objects.get(pk=measure.pk).service_id == world.kindergarten.pk
+
+
+def test_an_import_is_refused_when_a_previewed_measure_changed_meanwhile(world):
+    measure = make(world, key="icdp", service=world.health_station)
+    cora = world.client_for(world.coordinator)
+    _upload(cora, (HEADER + "icdp;ICDP;;;;;;;Helsestasjonen;referral;;yes\n").encode())
+    preview = cora.get(reverse("catalog:import") + "?forhandsvis=1")
+    with scope(municipality=world.fjordvik):
+        actions.set_active(world.actor(world.coordinator), measure, version=1, active=False)
+    cora.post(reverse("catalog:import"), {"expected": preview.context["confirm"].initial["expected"]})
+    with scope(municipality=world.fjordvik):
+        assert CatalogMeasure.objects.get(pk=measure.pk).access == "low_threshold"
 
 
 def test_a_stale_edit_is_refused_and_deactivating_keeps_the_measure(world):
@@ -137,12 +150,13 @@ def test_a_checked_file_is_previewed_then_imported_matched_by_key(world):
     text = (HEADER + "icdp;ICDP;Kurs;0;18;parents;1 2;1.3;Helsestasjonen;low_threshold;;yes\n"
             + "lek;Leksehjelp;;6;16;child;1;;Bakken skole;low_threshold;;yes\n")
     response = _upload(cora, text.encode())
-    assert response.status_code == 200
-    confirm = response.context["confirm"]
+    assert response.status_code == 302
+    preview = cora.get(response["Location"])
+    assert [p.status for p in preview.context["planned"]] == ["changed", "new"]
     with scope(municipality=world.fjordvik):
         assert CatalogMeasure.objects.count() == 1  # the preview saves nothing
-    response = cora.post(reverse("catalog:import"), {k: confirm.initial[k] for k in ("content", "name", "expected")})
-    assert response.status_code == 302
+    response = cora.post(reverse("catalog:import"), {"expected": preview.context["confirm"].initial["expected"]})
+    assert response.status_code == 302 and response["Location"] == reverse("catalog:list")
     with scope(municipality=world.fjordvik):
         icdp = CatalogMeasure.objects.get(key="icdp")
         assert (icdp.name, icdp.levels, icdp.steps, icdp.version) == ("ICDP", "12", "1.3", 2)

@@ -61,6 +61,7 @@ class Scene:
     awaiting_report: object  # Kari's report waiting for Leif's approval
     sent_report: object  # Kari's report, approved and queued
     access_requests: dict  # Frida's requests for the relay's child: registered, produced, delivered
+    catalog_measure: object = None  # a measure of Fjordvik's catalogue (the school's)
 
 
 @pytest.fixture
@@ -174,8 +175,14 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
     draft_report = reports.write(w, concern, acute=True)
     awaiting_report = reports.submitted(w, concern)
     sent_report = reports.approved(w, concern)
+    with scope(municipality=w.fjordvik):
+        from stafett.catalog.models import CatalogMeasure
+
+        catalog_measure = CatalogMeasure.objects.create(
+            municipality=w.fjordvik, key="leksehjelp", name="Leksehjelp", service=w.school,
+            access="low_threshold", levels="1", steps="1.1")
     return Scene(
-        draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
+        catalog_measure=catalog_measure, draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,
         handover_relay=handover_relay, handover=handover, draft=draft, draft_step=draft_step,
