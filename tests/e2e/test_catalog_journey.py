@@ -1,6 +1,6 @@
 """The catalogue of measures in a real browser, in bokmål: Cora (coordinator)
 imports a CSV through the page; the measure shows in the public catalogue and
-on the guide step it belongs to (anonymous browser); Kari picks it when she
+on the guide step it belongs to (anonymous browser); Helga picks it when she
 adds a measure to a relay. Every new page passes axe-core."""
 
 import datetime as dt
@@ -10,6 +10,7 @@ from django_scopes import scope
 
 from stafett.relay.models import Measure
 from tests.conftest import PASSWORD
+from tests.relay.conftest import world  # noqa: F401  (the world with Helga)
 from tests.relay.helpers import make_relay
 
 from .helpers import expect, login, url
@@ -29,8 +30,7 @@ def _logout(page):
 
 def test_import_show_publicly_and_pick_in_a_relay(page, live_server, live_world, check_a11y, tmp_path):
     w = live_world
-    relay, _parents = make_relay(w, holder=w.teacher, service=w.kindergarten,
-                                 consent_services=[w.kindergarten, w.health_station])
+    relay, _parents = make_relay(w, consent_services=[w.health_station, w.school])
     csv_file = tmp_path / "tiltak.csv"
     csv_file.write_text(CSV, encoding="utf-8")
 
@@ -72,8 +72,8 @@ def test_import_show_publicly_and_pick_in_a_relay(page, live_server, live_world,
     expect(page.get_by_role("link", name="Foreldreveiledning ICDP")).to_be_visible()
     check_a11y(page)
 
-    # --- Kari picks it in her relay --------------------------------------------------
-    login(page, live_server, "kari", PASSWORD)
+    # --- Helga (health station) picks it in her relay ---------------------------------
+    login(page, live_server, "helga", PASSWORD)
     page.goto(url(live_server, f"/stafettlogg/{relay.pk}/"))
     page.get_by_role("link", name="Legg til et tiltak").first.click()
     page.get_by_label("Tiltak fra tiltaksoversikten").select_option(label="Foreldreveiledning ICDP")
