@@ -30,6 +30,8 @@ urlpatterns = [
     path("veileder/rediger/fil/", include("stafett.guides.urls_io")),
     path("", include("stafett.guides.urls_tools")),
     path("k/<str:municipality_number>/veileder/", include("stafett.guides.urls_public")),
+    path("tiltak/", include("stafett.catalog.urls")),
+    path("k/<str:municipality_number>/tiltak/", include("stafett.catalog.urls_public")),
     path("oppfolging/", include("stafett.followup.urls")),
     path("introduksjon/", include("stafett.onboarding.urls")),
     path("arkiv/", include("stafett.archive.urls")),

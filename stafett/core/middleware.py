@@ -78,7 +78,7 @@ class NoStoreMiddleware:
     except the public action guide (static files are served before this
     middleware is reached). Whatever a view set is kept, made stricter."""
 
-    PUBLIC_NAMESPACES = frozenset({"guides_public"})
+    PUBLIC_NAMESPACES = frozenset({"guides_public", "catalog_public"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from stafett.access.views import staff
+from stafett.catalog.queries import measures_for_step
 from stafett.guides.loader import current_guide
 from stafett.guides.models import Step, steps_for_variant
 from stafett.tenancy.models import Service
@@ -83,6 +84,7 @@ def step(request, level, number):
         "level": level_obj,
         "step": current,
         "tools": list(current.tools.all()),
+        "step_measures": measures_for_step(request.actor.municipality.pk, level, number),
         "steps": steps,
         "previous_step": steps[index - 1] if index > 0 else None,
         "next_step": steps[index + 1] if index + 1 < len(steps) else None,

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_safe
 from django_scopes import scope, scopes_disabled
 
 from stafett.access.views import public
+from stafett.catalog.queries import measures_for_step
 from stafett.guides.loader import current_guide
 from stafett.guides.models import Level, Step, Variant, steps_for_variant
 from stafett.guides.pdf import pdf_response, render_pdf
@@ -154,6 +155,7 @@ def step(request, municipality, guide, level, number):
     return render(request, "guides/public/step.html", _context(
         request, municipality, guide, variant,
         level=level_obj, step=current, steps=steps, tools=list(current.tools.all()),
+        step_measures=measures_for_step(municipality.pk, level, number),
         variant_choices=_variant_choices(variants),
         previous_step=steps[index - 1] if index > 0 else None,
         next_step=steps[index + 1] if index + 1 < len(steps) else None,

@@ -985,7 +985,7 @@ def _check_measure_dates(starts_on, deadline, evaluate_on):
 
 @transaction.atomic
 def add_measure(actor, relay, *, what: str, responsible_service, responsible_user=None, goal=None,
-                starts_on, deadline, evaluate_on) -> Measure:
+                starts_on, deadline, evaluate_on, catalog_measure=None) -> Measure:
     _check_measure_dates(starts_on, deadline, evaluate_on)
     relay = _lock(actor, relay, "content")
     if responsible_service.pk not in covered_service_ids(relay):
@@ -993,6 +993,9 @@ def add_measure(actor, relay, *, what: str, responsible_service, responsible_use
                               % {"service": responsible_service.name})
     if goal is not None and goal.relay_id != relay.pk:
         raise Forbidden("goal")
+    if catalog_measure is not None and (catalog_measure.municipality_id != relay.municipality_id
+                                        or not catalog_measure.active):
+        raise Forbidden("catalog_measure")
     if responsible_user is not None and not Membership.objects.filter(
         service=responsible_service, user=responsible_user, active=True
     ).exists():
@@ -1000,7 +1003,7 @@ def add_measure(actor, relay, *, what: str, responsible_service, responsible_use
                               % {"name": responsible_user.get_full_name(), "service": responsible_service.name})
     measure = Measure.objects.create(
         municipality_id=relay.municipality_id, relay=relay, goal=goal, what=what,
-        responsible_service=responsible_service, responsible_user=responsible_user,
+        catalog_measure=catalog_measure, responsible_service=responsible_service, responsible_user=responsible_user,
         starts_on=starts_on, deadline=deadline, evaluate_on=evaluate_on,
         created_by=actor.user, created_at=timezone.now(),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from stafett.catalog.models import CatalogMeasure
 from stafett.lib import forms as fields
 from stafett.lib.forms import VersionedForm
 from stafett.tenancy.models import Membership, Service
@@ -79,7 +80,7 @@ class MeasureDatesForm(forms.Form):
 
 
 class MeasureForm(MeasureDatesForm):
-    field_order = ["what", "responsible_service", "responsible_person", "goal",
+    field_order = ["catalog_measure", "what", "responsible_service", "responsible_person", "goal",
                    "starts_on", "deadline", "evaluate_on"]
 
     responsible_service = fields.ModelChoiceField(
@@ -94,9 +95,16 @@ class MeasureForm(MeasureDatesForm):
         queryset=Goal.objects.none(), label=_("Goal it works towards (optional)"), required=False,
         empty_label=_("No particular goal"),
     )
+    # Set by picking from the catalogue above the form (a plain GET, no script).
+    catalog_measure = fields.ModelChoiceField(
+        queryset=CatalogMeasure.objects.none(), label=_("From the catalogue of measures"),
+        required=False, widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args, relay: Relay, covered_ids: set[int], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["catalog_measure"].queryset = CatalogMeasure.objects.filter(
+            municipality_id=relay.municipality_id, active=True)
         self.fields["responsible_service"].queryset = Service.objects.filter(
             pk__in=covered_ids).order_by("name")
         self.fields["goal"].queryset = Goal.objects.filter(relay=relay)
@@ -129,6 +137,29 @@ class MeasureForm(MeasureDatesForm):
 
 class MeasureEditForm(VersionedForm, MeasureDatesForm):
     pass
+
+
+class CatalogPickForm(forms.Form):
+    """Pick a measure from the catalogue: the measure form opens again with
+    its name and service filled in."""
+
+    katalog = fields.ModelChoiceField(
+        queryset=CatalogMeasure.objects.none(), label=_("Measure from the catalogue"),
+        required=False, empty_label=_("Write the measure freely"),
+    )
+
+    def __init__(self, *args, municipality_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["katalog"].queryset = CatalogMeasure.objects.filter(
+            municipality_id=municipality_id, active=True).select_related("service")
+        # Grouped by the service that offers it, so a long catalogue stays readable.
+        groups: dict[str, list] = {}
+        for m in self.fields["katalog"].queryset.order_by("service__name", "name", "pk"):
+            groups.setdefault(m.service.name, []).append((m.pk, m.name))
+        self.fields["katalog"].choices = [("", _("Write the measure freely")), *groups.items()]
+
+    def picked(self):
+        return self.cleaned_data.get("katalog") if self.is_valid() else None
 
 
 # --- evaluations -----------------------------------------------------------------

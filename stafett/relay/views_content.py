@@ -156,12 +156,19 @@ def measure_new(request, pk):
         "starts_on": timezone.localdate(),
         "goal": request.GET.get("mal"),
     }
+    pick = forms.CatalogPickForm(request.GET if "katalog" in request.GET else None,
+                                 municipality_id=relay.municipality_id)
+    picked = pick.picked() if pick.is_bound else None
+    if picked is not None:
+        initial |= {"catalog_measure": picked.pk, "what": picked.name}
+        if picked.service_id in covered:
+            initial["responsible_service"] = picked.service_id
     form = forms.MeasureForm(request.POST or None, relay=relay, covered_ids=covered, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.add_measure(
-                request.actor, relay, what=data["what"],
+                request.actor, relay, what=data["what"], catalog_measure=data["catalog_measure"],
                 responsible_service=data["responsible_service"],
                 responsible_user=data["responsible_user"], goal=data["goal"],
                 starts_on=data["starts_on"], deadline=data["deadline"],
@@ -173,14 +180,17 @@ def measure_new(request, pk):
             messages.success(request, _("The measure has been added."))
             return redirect(relay_url(relay))
     return render(request, "relay/content/measure_form.html", _context(
-        request, relay, form=form, title=_("New measure"),
+        request, relay, form=form, title=_("New measure"), pick=pick,
+        picked=picked or (form.cleaned_data.get("catalog_measure") if form.is_bound and form.is_valid() else None),
+        picked_outside=picked is not None and picked.service_id not in covered,
     ))
 
 
 @staff
 def measure_edit(request, pk, measure_id):
     relay, measure = actions.read_relay(request.actor, pk, "content", part=lambda relay: (
-        Measure.objects.select_related("responsible_service", "responsible_user", "goal")
+        Measure.objects.select_related("responsible_service", "responsible_user", "goal",
+                                       "catalog_measure")
         .filter(relay=relay, pk=measure_id).first()))
     initial = {"version": measure.version, "what": measure.what, "starts_on": measure.starts_on,
                "deadline": measure.deadline, "evaluate_on": measure.evaluate_on}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
+from stafett.catalog.models import CatalogMeasure
 from stafett.citizen.actors import build_citizen_actor
 from stafett.concerns import actions as concern_actions
 from stafett.feedback import actions as feedback_actions
@@ -68,6 +69,7 @@ class Scene:
     # anonymous, Frida's named and anonymous.
     feedback: dict = None
     survey: dict | None = None  # Cora's survey waves: a draft, one open for the kindergarten, one closed
+    catalog_measure: object = None  # a measure of Fjordvik's catalogue (the school's)
 
 
 @pytest.fixture
@@ -189,9 +191,12 @@ def scene(world) -> Scene:  # noqa: F811 (the world imported above)
                 ("staff", w.actor(w.teacher), False), ("anonymous", w.actor(w.teacher), True),
                 ("family", build_citizen_actor(guardian), False), ("family_anonymous", build_citizen_actor(guardian), True)]
         }
+        catalog_measure = CatalogMeasure.objects.create(
+            municipality=w.fjordvik, key="leksehjelp", name="Leksehjelp", service=w.school,
+            access="low_threshold", levels="1", steps="1.1")
     survey = survey_scene(w)
     return Scene(
-        feedback=feedback, survey=survey,
+        feedback=feedback, survey=survey, catalog_measure=catalog_measure,
         draft_report=draft_report, awaiting_report=awaiting_report, sent_report=sent_report,
         world=w, concern=concern, decided=decided, relay=relay, parents=parents, consent=consent,
         participant=participant, goal=goal, measure=measure, meeting=meeting, entry=entry,

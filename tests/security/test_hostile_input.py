@@ -229,6 +229,16 @@ def visits(s) -> list[Visit]:
         Visit("guides_public:search", None, public, "q=samtale"),
         Visit("guides_public:print", None, public),
         Visit("guides_public:pdf", None, public),
+        Visit("catalog:list", w.teacher, {}, "q=lekse&alder=7&niva=1&status=alle"),
+        Visit("catalog:detail", w.teacher, {"pk": s.catalog_measure.pk}),
+        Visit("catalog:new", w.coordinator, {}),
+        Visit("catalog:edit", w.other_leader, {"pk": s.catalog_measure.pk}),
+        Visit("catalog:status", w.coordinator, {"pk": s.catalog_measure.pk}),
+        Visit("catalog:import", w.coordinator, {}),
+        Visit("catalog:export", w.teacher, {}, "format=yaml"),
+        Visit("catalog_public:list", None, public, "q=lekse&alder=7&niva=1"),
+        Visit("catalog_public:detail", None, public | {"key": s.catalog_measure.key}),
+        Visit("relay_content:measure_new", nurse, {"pk": r}, f"katalog={s.catalog_measure.pk}"),
         Visit("followup:list", nurse, {}),
         Visit("notify:list", nurse, {}),
         Visit("concerns:reassign", w.leader, {"pk": s.orphan_concern.pk}),
@@ -317,6 +327,13 @@ def overrides(route: str, s) -> dict:
         with scope(municipality=w.fjordvik):
             return {q.key: q.correct for part in ONBOARDING_SLUGS
                     for q in onboarding_questions(w.actor(w.teacher), part)}
+    if route == "catalog:import":
+        text = ("key;name;service;access\nleksehjelp;Leksehjelp;Bakken skole;low_threshold\n")
+        return {"file": SimpleUploadedFile("tiltak.csv", text.encode(), "text/csv")}
+    if route == "catalog:new":
+        return {"key": "nytt-tiltak", "age_from": "", "age_to": "", "steps": "1.2"}
+    if route in ("catalog:edit",):
+        return {"steps": "1.2", "age_from": "", "age_to": ""}
     if route == "guides_io:import":
         from stafett.guides.loader import export_guide
 

@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from stafett.accounts.models import User
 from stafett.archive import standin
 from stafett.archive.models import ArchiveDelivery
+from stafett.catalog.demo import seed_catalog
 from stafett.concerns import actions
 from stafett.concerns.models import Child, Concern
 from stafett.feedback import demo as feedback_demo
@@ -199,6 +200,8 @@ class Command(BaseCommand):
             User.objects.create_superuser(
                 username="drift", password=DEMO_PASSWORD, email="drift@example.invalid",
             )
+        with scope(municipality=municipalities["9901"]):
+            self.catalog = seed_catalog(municipalities["9901"])
         self._worries(municipalities["9901"], services["Solsikken barnehage"])
         self._worries(municipalities["9902"], services["Åsheim barnehage"], author="siri")
         self._relays(municipalities["9901"], services)
@@ -252,6 +255,14 @@ class Command(BaseCommand):
                 starts_on=today - dt.timedelta(days=13), deadline=today + dt.timedelta(days=47),
                 evaluate_on=today + dt.timedelta(days=17),
             )
+            open_kindergarten = self.catalog.get("apen-barnehage")
+            if open_kindergarten is not None:  # picked from the catalogue of measures
+                relay_actions.add_measure(
+                    actor, relay, what=open_kindergarten.name + ": mor og lillebror blir med fredager.",
+                    catalog_measure=open_kindergarten, responsible_service=kindergarten,
+                    starts_on=today - dt.timedelta(days=6), deadline=today + dt.timedelta(days=54),
+                    evaluate_on=today + dt.timedelta(days=24),
+                )
             relay_actions.add_entry(actor, relay, kind="bright_spot",
                                     text="Jonas vinket til mor i dag og gikk rett til leken.")
 
