@@ -29,6 +29,8 @@ from django.db.models import Count
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from stafett.lib.charts import Chart, bar_chart
+
 from .bank import display_text
 from .models import Answer, QuestionKind, Response, Wave, WaveQuestion
 
@@ -87,25 +89,6 @@ class Table:
 
 
 @dataclass
-class Bar:
-    label: str
-    text: str
-    y: int
-    width: int
-    text_x: int
-    label_y: int
-
-
-@dataclass
-class Chart:
-    width: int
-    height: int
-    label_width: int
-    bars: list[Bar]
-    maximum: str
-
-
-@dataclass
 class QuestionResult:
     number: int
     text: str
@@ -138,19 +121,6 @@ def _figures(wave, counts, service_names, readable) -> WaveFigures:
     total = sum(counts.values())
     groups[ALL] = Group(ALL, _("The whole municipality"), total, municipality_shown)
     return WaveFigures(wave, groups, total)
-
-
-WIDTH, BAR, GAP, LABEL_WIDTH, VALUE_WIDTH = 720, 20, 8, 300, 70
-
-
-def _chart(rows: list[tuple[str, float | None, str]], maximum: float, maximum_text: str) -> Chart:
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    bars = []
-    for i, (label, value, text) in enumerate(rows):
-        y = i * (BAR + GAP)
-        width = 0 if not value else max(1, round(span * value / maximum))
-        bars.append(Bar(label, text, y, width, LABEL_WIDTH + width + 6, y + BAR - 5))
-    return Chart(WIDTH, max(len(rows), 1) * (BAR + GAP), LABEL_WIDTH, bars, maximum_text)
 
 
 def results_for(wave: Wave, readable: set[int], service_names: dict[int, str]) -> Results:
@@ -233,12 +203,12 @@ def results_for(wave: Wave, readable: set[int], service_names: dict[int, str]) -
                 label = [group.label, waves[w].title]
                 if not group.respondents:
                     table.rows.append([*label, "0", *["–"] * (len(values) + 1)])
-                    bars.append((f"{group.label} – {waves[w].title}", None, "–"))
+                    bars.append((f"{group.label} – {waves[w].title}", None, "–", False))
                     continue
                 if not group.shown:
                     table.hidden_rows.add(len(table.rows))
                     table.rows.append([*label, hidden, *[hidden] * (len(values) + 1)])
-                    bars.append((f"{group.label} – {waves[w].title}", None, hidden))
+                    bars.append((f"{group.label} – {waves[w].title}", None, hidden, True))
                     continue
                 service_ids = [int(key[1:])] if key != ALL else list(counts[w])
                 cells = [sum(dist[wq_id, s, v] for s in service_ids) for v in values]
@@ -246,12 +216,12 @@ def results_for(wave: Wave, readable: set[int], service_names: dict[int, str]) -
                 if likert:
                     mean = sum(v * c for v, c in zip(values, cells, strict=True)) / answered if answered else None
                     text = "–" if mean is None else _fmt(mean)
-                    bars.append((f"{group.label} – {waves[w].title}", mean, text))
+                    bars.append((f"{group.label} – {waves[w].title}", mean, text, False))
                 else:
                     share = 100 * cells[0] / answered if answered else None
                     text = "–" if share is None else f"{round(share)} %"
-                    bars.append((f"{group.label} – {waves[w].title}", share, text))
+                    bars.append((f"{group.label} – {waves[w].title}", share, text, False))
                 table.rows.append([*label, str(group.respondents), *[str(c) for c in cells], text])
         result.table = table
-        result.chart = _chart(bars, 5 if likert else 100, "5" if likert else "100 %")
+        result.chart = bar_chart(bars, maximum=5 if likert else 100)
     return Results(wave, [figures[w] for w in order], respondents, questions, figures[wave.pk].visible)
