@@ -38,6 +38,19 @@ def history(feedback) -> list:
     return list(StatusChange.objects.filter(feedback=feedback).select_related("guide").order_by("at", "pk"))
 
 
+def send_from(request, form, municipality):
+    """Send a valid feedback form (staff or family); None, with the reason on
+    the form, when the action refuses it."""
+    data = form.cleaned_data
+    try:
+        return actions.send(request.actor, municipality=municipality, topic=data["topic"],
+                            subject=data["subject"], text=data["text"], anonymous=data["anonymous"])
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 @staff
 def new(request):
@@ -47,14 +60,8 @@ def new(request):
     parts = guide_parts(municipality)
     form = FeedbackForm(request.POST or None, parts=parts, initial=initial_from_query(request))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sent = actions.send(request.actor, municipality=municipality, topic=data["topic"],
-                                subject=data["subject"], text=data["text"], anonymous=data["anonymous"])
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
+        sent = send_from(request, form, municipality)
+        if sent is not None:
             if sent.code:
                 # Shown once, in this answer only: nothing that names the
                 # person (their session, a message) ever holds the code.

@@ -5,7 +5,6 @@ feedback policy; the family pages work inside the item's municipality."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,11 +15,11 @@ from stafett.access.views import family
 from stafett.lib.forms import CHOOSE_FROM_LIST, is_id
 from stafett.tenancy.models import Municipality
 
-from . import actions, policy
+from . import policy
 from .forms import FeedbackForm, TrackForm
 from .models import Feedback, StatusChange
 from .parts import guide_parts
-from .views import initial_from_query, unknown_code_message
+from .views import initial_from_query, send_from, unknown_code_message
 
 
 def _municipalities(request):
@@ -65,14 +64,8 @@ def new(request):
             form.is_valid()
             form.add_error(None, CHOOSE_FROM_LIST)
         elif request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                sent = actions.send(request.actor, municipality=municipality, topic=data["topic"],
-                                    subject=data["subject"], text=data["text"], anonymous=data["anonymous"])
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
+            sent = send_from(request, form, municipality)
+            if sent is not None:
                 if sent.code:
                     return render(request, "feedback/family_sent_anonymous.html",
                                   {"code": sent.code, "nav": "feedback"})
