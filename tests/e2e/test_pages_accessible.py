@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
 from stafett.concerns import actions
+from stafett.onboarding.parts import SLUGS as ONBOARDING_SLUGS
 from tests.concerns.helpers import make_concern
 from tests.conftest import PASSWORD
 
@@ -51,6 +52,14 @@ def test_every_staff_page_passes_axe(page, live_server, live_world, check_a11y, 
         reverse("core:acute"),
         reverse("accounts:account"),
         reverse("accounts:two_factor"),
+        # Running BTI (issue 11): the catalogue, the introduction, feedback.
+        reverse("catalog:list"),
+        reverse("onboarding:index"),
+        *(reverse("onboarding:part", args=[slug]) for slug in ONBOARDING_SLUGS.values()),
+        reverse("feedback:new"),
+        reverse("feedback:mine"),
+        reverse("feedback:track"),
+        reverse("catalog_public:list", args=["9901"]),
     ]
     for path in paths:
         response = page.goto(url(live_server, path))
@@ -92,6 +101,24 @@ def test_coordinator_pages_pass_axe(page, live_server, live_world, check_a11y):
                  reverse("retention:schedule")):
         response = page.goto(url(live_server, path))
         assert response.status == 200, path
+        check_a11y(page)
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_running_bti_pages_pass_axe_in_every_language(page, live_server, live_world, check_a11y,
+                                                       language):
+    """The coordinator's pages for running BTI (issue 11); their journeys
+    check them in bokmål."""
+    page.context.add_cookies([{
+        "name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url,
+    }])
+    login(page, live_server, "cora", PASSWORD)
+    for path in (reverse("catalog:new"), reverse("catalog:import"), reverse("surveys:index"),
+                 reverse("surveys:bank"), reverse("surveys:wave_new"), reverse("feedback:handle"),
+                 reverse("onboarding:status"), reverse("insights:dashboard")):
+        response = page.goto(url(live_server, path))
+        assert response.status == 200, path
+        expect(page.locator("html")).to_have_attribute("lang", language)
         check_a11y(page)
 
 
