@@ -67,8 +67,9 @@ def new(request):
             sent = send_from(request, form, municipality)
             if sent is not None:
                 if sent.code:
-                    return render(request, "feedback/family_sent_anonymous.html",
-                                  {"code": sent.code, "nav": "feedback"})
+                    return render(request, "feedback/sent_anonymous.html", {
+                        "code": sent.code, "track_url": "feedback_family:track",
+                        "base": "citizen/base.html", "nav": "feedback"})
                 messages.success(request, _("Thank you. Your feedback has been sent to the municipality."))
                 return redirect("feedback_family:detail", sent.feedback.pk)
     return render(request, "feedback/family_new.html", {
