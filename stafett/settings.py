@@ -137,6 +137,14 @@ else:
             "TEST": {"NAME": os.environ.get("STAFETT_SQLITE_TEST_PATH") or None},
         }
     }
+# A streaming replica of the primary (PostgreSQL only), for reads that may be
+# a few seconds old: the leadership view, exports and statistics
+# (stafett.lib.replica; docs/scaling.md). Tests mirror it onto the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["stafett.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login ----------------------------------------------------
