@@ -144,6 +144,12 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that does not answer at once is skipped, not waited for.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+# Reads fall back to the primary while the replica lags more than this many
+# seconds or is down; the replica's health is checked at most this often.
+STAFETT_REPLICA_MAX_LAG = float(os.environ.get("STAFETT_REPLICA_MAX_LAG", "30"))
+STAFETT_REPLICA_CHECK_SECONDS = float(os.environ.get("STAFETT_REPLICA_CHECK_SECONDS", "5"))
 DATABASE_ROUTERS = ["stafett.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
