@@ -122,7 +122,8 @@ def stale_reads_ok():
     """Inside this block, plain reads may go to the replica (see above).
     Also usable as a decorator. A replica that fails inside the block is
     taken out of use for the next requests; this one's error stands."""
-    block = _Block(replica=False)
+    outer = _block.get()
+    block = _Block(replica=False, wrote=outer is not None and outer.wrote)
     token = _block.set(block)
     try:
         # Decide once per block, not per query: one check, one database.
@@ -134,6 +135,8 @@ def stale_reads_ok():
         raise
     finally:
         _block.reset(token)
+        if outer is not None and block.wrote:
+            outer.wrote = True  # a write in a nested block counts for the enclosing one
 
 
 def stale_connection():

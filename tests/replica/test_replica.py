@@ -83,12 +83,14 @@ def test_a_persons_own_write_inside_the_block_is_read_back_from_the_primary(worl
     with scope(municipality=world.fjordvik), stale_reads_ok():
         assert Relay.objects.count() == 0  # the replica: nothing yet, and it knows no more
         assert stale_connection().alias == REPLICA  # raw SQL too
-        user = _user("ny", "Ny", "Leder")
+        with stale_reads_ok():
+            user = _user("ny", "Ny", "Leder")
+        # After a write in the block (a nested one too), every read of the
+        # block is the primary's: the person reads back what they wrote.
+        assert stale_connection().alias == "default"
         assert User.objects.filter(pk=user.pk).exists()
         relay, _ = make_relay(world, name="Egen Skriving")
-        # After a write in the block, every read of the block is the primary's.
         assert Relay.objects.filter(pk=relay.pk).exists()
-        assert stale_connection().alias == "default"
 
 
 def test_inside_a_transaction_on_the_primary_reads_and_locks_stay_there(world, paused_replay):
