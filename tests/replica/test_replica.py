@@ -8,6 +8,9 @@ there, which tells, for each read, which server answered it.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -24,7 +27,7 @@ from stafett.lib.replica import REPLICA, forget_replica_health, stale_connection
 from stafett.relay.models import Relay
 from stafett.tenancy.models import Membership
 from tests.accounts.helpers import password_login
-from tests.conftest import _user
+from tests.conftest import _user, nb
 from tests.relay.helpers import make_relay
 from tests.surveys.helpers import answer, open_wave
 
@@ -127,6 +130,29 @@ def test_the_leadership_view_reads_aggregates_from_the_replica(world, paused_rep
         assert "relay_relay" in _tables(on_replica)
 
 
+def _open_relays_now(client) -> str:
+    """The leadership CSV's figure of open relays now, as the leader reads it."""
+    rows = csv.reader(io.StringIO(client.get(LEADERSHIP + "ledelse.csv").content.decode()))
+    label = nb("Open relays, all levels")
+    return next(row for row in rows if row and row[0] == label)[-1]
+
+
+def test_the_leadership_export_shows_the_replicas_figures_until_it_replays(world, replica_pair):
+    for i in range(6):
+        make_relay(world, name=f"Barn Foer{i}")
+    wait_for_replay()
+    client = world.client_for(world.coordinator)
+    scalar(REPLICA, "SELECT pg_wal_replay_pause()")
+    try:
+        for i in range(6):
+            make_relay(world, name=f"Barn Etter{i}")
+        assert _open_relays_now(client) == "6"  # the replica's figure: the last six not replayed
+    finally:
+        scalar(REPLICA, "SELECT pg_wal_replay_resume()")
+    wait_for_replay()
+    assert _open_relays_now(client) == "12"
+
+
 def test_survey_results_and_their_export_read_the_replica(world, replica_pair):
     wave = open_wave(world, [world.kindergarten])
     answer(world, world.teacher, wave)
@@ -140,14 +166,17 @@ def test_survey_results_and_their_export_read_the_replica(world, replica_pair):
 
 @override_settings(STAFETT_REPLICA_MAX_LAG=0.0)
 def test_a_replica_that_lags_too_far_is_not_read(world, paused_replay):
-    make_relay(world, name="Etter Pausen")  # the replica now lags behind the primary
+    for i in range(6):
+        make_relay(world, name=f"Etter Pausen{i}")  # the replica now lags behind the primary
     forget_replica_health()
+    client = world.client_for(world.coordinator)
     with CaptureQueriesContext(connections[REPLICA]) as on_replica:
-        response = world.client_for(world.coordinator).get(LEADERSHIP)
+        response = client.get(LEADERSHIP)
     assert response.status_code == 200
     # One query asked how far behind it is; none read from it.
     assert len(on_replica.captured_queries) == 1
     assert "pg_last_wal_replay_lsn" in on_replica.captured_queries[0]["sql"]
+    assert _open_relays_now(client) == "6"  # the primary's figure (the replica has none of them)
 
 
 def test_a_replica_that_is_down_is_not_read_and_the_page_still_works(world, replica_pair):
