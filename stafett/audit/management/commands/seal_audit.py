@@ -1,0 +1,39 @@
+"""Seal the audit rows appended since the last run, and create the coming
+months' partitions on PostgreSQL (docs/audit.md).
+
+    manage.py seal_audit              once
+    manage.py seal_audit --every 5    every 5 seconds until stopped (the
+                                      sealer's loop beside the db_worker)
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from stafett.audit import partitions, sealer
+
+PARTITION_CHECK_SECONDS = 3600
+
+
+class Command(BaseCommand):
+    help = "Chain (seal) the audit rows appended since the last run; create coming partitions."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=float, default=0, metavar="SECONDS",
+                            help="Repeat every SECONDS (runs until stopped).")
+
+    def handle(self, *args, every=0, **options):
+        partitions_checked = 0.0
+        while True:
+            close_old_connections()
+            if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
+                for name in partitions.ensure_partitions():
+                    self.stdout.write(f"created partition {name}")
+                partitions_checked = time.monotonic()
+            sealed = sealer.seal()
+            if sealed or every <= 0:
+                self.stdout.write(f"sealed {sealed} audit rows")
+            if every <= 0:
+                return
+            time.sleep(every)
