@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .models import AuditChain, AuditEvent
+from .models import AuditChain, AuditCheckpoint, AuditEvent
 
 
 def record(actor, action: str, case, *, legal_basis: str, child_id: int | None = None,
@@ -72,9 +72,15 @@ def verify_chain(municipality_id: int, batch: int = 5000):
 
 
 def _verify(municipality_id: int, batch: int):
-    expected_prev = ""
-    expected_seq = 1
-    last_seq = last_id = 0
+    # After a detach (stafett.audit.archive) the live chain starts at the
+    # newest checkpoint and steps over the archived rows sealed after it.
+    checkpoints = list(AuditCheckpoint.objects.filter(municipality_id=municipality_id)
+                       .order_by("through_seq"))
+    archived = {int(seq): h for c in checkpoints for seq, h in c.archived.items()}
+    start = checkpoints[-1] if checkpoints else None
+    expected_seq = start.through_seq + 1 if start else 1
+    expected_prev = start.through_hash if start else ""
+    last_seq, last_id = expected_seq - 1, 0
     rows = AuditEvent.objects.filter(municipality_id=municipality_id)
     while True:
         # Keyset on (seq, id), so a repeated seq on a page boundary is seen too.
@@ -83,6 +89,8 @@ def _verify(municipality_id: int, batch: int):
         if not page:
             break
         for event in page:
+            while expected_seq in archived and event.seq != expected_seq:
+                expected_prev, expected_seq = archived[expected_seq], expected_seq + 1
             if event.seq != expected_seq:
                 reason = (f"seq {event.seq} appears twice" if event.seq < expected_seq
                           else f"expected seq {expected_seq}: a sealed row is missing")
@@ -99,9 +107,11 @@ def _verify(municipality_id: int, batch: int):
             expected_prev = event.hash
             expected_seq += 1
             last_seq, last_id = event.seq, event.pk
+    while expected_seq in archived:
+        expected_prev, expected_seq = archived[expected_seq], expected_seq + 1
     head = AuditChain.objects.filter(municipality_id=municipality_id).first()
-    if head and (head.last_seq != last_seq or head.last_hash != expected_prev):
-        return (None, last_seq + 1, "sealed rows after this one are missing")
+    if head and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
+        return (None, expected_seq, "sealed rows after this one are missing")
     last_id = 0
     while True:
         page = list(rows.filter(seq__isnull=True, pk__gt=last_id).order_by("pk")[:batch])

@@ -102,12 +102,12 @@ class AuditEvent(models.Model):
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
     # HMAC of the content, written with the row. Null only on rows written
     # before the sealer existed (chained at insert with plain SHA-256).
-    row_hash = models.CharField(max_length=64, null=True)
+    row_hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: none)
     # The seal: null until the sealer chains the row, then filled once (the
     # database triggers refuse any other change).
     seq = models.BigIntegerField(null=True)
-    prev_hash = models.CharField(max_length=64, null=True)
-    hash = models.CharField(max_length=64, null=True)
+    prev_hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: unsealed)
+    hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: unsealed)
 
     objects = ScopedManager(municipality="municipality")
 
@@ -172,3 +172,24 @@ class AuditEvent(models.Model):
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditCheckpoint(models.Model):
+    """Where a municipality's live chain starts after a partition was detached
+    to the archive (stafett.audit.archive): the last archived link before the
+    first live row, and the archived rows sealed after that (the few of the
+    month sealed after rows of the next month), by seq, so verification can
+    step over them."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT,
+                                     db_index=False)  # the index below starts with it
+    partition = models.CharField(max_length=63)
+    through_seq = models.BigIntegerField()
+    through_hash = models.CharField(max_length=64)
+    archived = models.JSONField(default=dict)  # {seq: hash} of archived rows after through_seq
+    detached_at = models.DateTimeField()
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "through_seq"], name="audit_checkpoint")]

@@ -11,6 +11,8 @@
   ahead and a DEFAULT partition; the rows are moved across in one statement.
 - The append-only triggers now let an UPDATE fill the seal once, from null,
   and change nothing else.
+- AuditCheckpoint: where verification starts after old partitions were
+  detached to the archive (stafett.audit.archive).
 
 Not reversible on PostgreSQL (the partitioned table stays).
 """
@@ -151,4 +153,21 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["municipality", "id"], name="audit_unsealed",
                                condition=Q(seq__isnull=True))),
         migrations.RunPython(triggers),
+        migrations.CreateModel(
+            name="AuditCheckpoint",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
+                                           verbose_name="ID")),
+                ("partition", models.CharField(max_length=63)),
+                ("through_seq", models.BigIntegerField()),
+                ("through_hash", models.CharField(max_length=64)),
+                ("archived", models.JSONField(default=dict)),
+                ("detached_at", models.DateTimeField()),
+                ("municipality", models.ForeignKey(db_index=False,
+                                                   on_delete=models.deletion.PROTECT,
+                                                   to="tenancy.municipality")),
+            ],
+            options={"indexes": [models.Index(fields=["municipality", "through_seq"],
+                                              name="audit_checkpoint")]},
+        ),
     ]
