@@ -126,23 +126,23 @@ class AuditEvent(models.Model):
                          condition=Q(seq__isnull=True)),
         ]
 
+    def _described(self) -> list:
+        """Who did what on which case and child, when: the fields both hashes cover."""
+        return [
+            self.municipality_id,
+            self.at.astimezone(datetime.UTC).isoformat(),
+            self.actor_id,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.item_type,
+            self.item_id,
+            self.child_id,
+        ]
+
     def content(self) -> str:
-        return json.dumps(
-            [
-                self.municipality_id,
-                self.at.astimezone(datetime.UTC).isoformat(),
-                self.actor_id,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.item_type,
-                self.item_id,
-                self.child_id,
-                self.service_id,
-                self.legal_basis,
-            ],
-            separators=(",", ":"),
-        )
+        return json.dumps([*self._described(), self.service_id, self.legal_basis],
+                          separators=(",", ":"))
 
     def compute_row_hash(self) -> str:
         return _mac(self.content())
@@ -153,21 +153,9 @@ class AuditEvent(models.Model):
 
     def compute_legacy_hash(self) -> str:
         """The hash of a row written before the sealer (chained at insert)."""
+        municipality_id, *described = self._described()
         payload = json.dumps(
-            [
-                self.municipality_id,
-                self.seq,
-                self.at.astimezone(datetime.UTC).isoformat(),
-                self.actor_id,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.item_type,
-                self.item_id,
-                self.child_id,
-                self.legal_basis,
-                self.prev_hash,
-            ]
+            [municipality_id, self.seq, *described, self.legal_basis, self.prev_hash]
             + ([self.service_id] if self.service_id is not None else []),
             separators=(",", ":"),
         )

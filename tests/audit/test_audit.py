@@ -76,30 +76,23 @@ def _execute(sql):
         cursor.execute(sql)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}",
+@pytest.mark.parametrize(("sealed", "sql"), [
+    (False, "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}"),
     # Filling the seal and changing the content at once.
-    "UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = 'h', child_id = 99 WHERE id = {id}",
-    # Half a seal.
-    "UPDATE audit_auditevent SET seq = 1 WHERE id = {id}",
-    "DELETE FROM audit_auditevent WHERE id = {id}",
+    (False, "UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = 'h', child_id = 99 "
+            "WHERE id = {id}"),
+    (False, "UPDATE audit_auditevent SET seq = 1 WHERE id = {id}"),  # half a seal
+    (False, "DELETE FROM audit_auditevent WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET seq = 5 WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET hash = 'forged' WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = {id}"),
+    (True, "DELETE FROM audit_auditevent WHERE id = {id}"),
 ])
-def test_an_unsealed_row_cannot_be_changed_or_deleted(world, sql):
+def test_a_row_sealed_or_not_cannot_be_changed_or_deleted(world, sealed, sql):
     target = append(world)[0]
-    with pytest.raises(DatabaseError):
-        _execute(sql.format(id=target.pk))
-
-
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}",
-    "UPDATE audit_auditevent SET seq = 5 WHERE id = {id}",
-    "UPDATE audit_auditevent SET hash = 'forged' WHERE id = {id}",
-    "UPDATE audit_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = {id}",
-    "DELETE FROM audit_auditevent WHERE id = {id}",
-])
-def test_a_sealed_row_cannot_be_changed_or_deleted(world, sql):
-    target = append(world)[0]
-    sealer.seal()
+    if sealed:
+        sealer.seal()
     with pytest.raises(DatabaseError):
         _execute(sql.format(id=target.pk))
 
@@ -122,3 +115,17 @@ def test_truncate_is_refused_on_the_table_and_on_a_partition(world):
     name = list_partitions()[0][0]
     with pytest.raises(DatabaseError):
         _execute(f'TRUNCATE "{name}"')
+
+
+def test_the_sealer_runs_as_a_command_and_as_periodic_work(world, capsys):
+    from django.core.management import call_command
+
+    from stafett.followup.tasks import PERIODIC
+
+    append(world, n=3)
+    call_command("seal_audit")
+    assert "sealed 3 audit rows" in capsys.readouterr().out
+    append(world)
+    work = next(w for w in PERIODIC if w.name == "seal_audit")
+    assert work.call()["sealed"] == 1
+    assert all(e.seq is not None for e in events())

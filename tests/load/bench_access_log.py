@@ -54,6 +54,7 @@ ACTIONS = [("read", ""), ("list", ""), ("read", "goal"), ("create", "entry"), ("
 def build():
     from stafett.accounts.models import User
     from stafett.audit.models import AuditEvent
+    from stafett.audit.partitions import ensure_partitions
     from stafett.audit.sealer import seal
     from stafett.concerns.models import Child
     from stafett.guides.loader import load_guide
@@ -96,6 +97,7 @@ def build():
                       "first_name": "Mor", "last_name": "Benk"})[0]
         # Events: the target child's spread evenly through the others', over two years.
         start = now - dt.timedelta(days=730)
+        ensure_partitions(since=start.date())  # PostgreSQL: the months of the history
         step = dt.timedelta(days=730) / EVENTS
         every = max(1, EVENTS // TARGET)
         rows, chain_seq = [], 0

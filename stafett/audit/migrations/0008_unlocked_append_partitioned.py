@@ -83,9 +83,6 @@ def partition(apps, schema_editor):
     execute(f"CREATE SEQUENCE {TABLE}_id_seq_new")
     execute(f"ALTER TABLE {TABLE} ALTER COLUMN id SET DEFAULT nextval('{TABLE}_id_seq_new')")
     execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY (id, at)")
-    for name in ("municipality", "actor", "service"):
-        execute(schema_editor._create_fk_sql(model, model._meta.get_field(name),
-                                             "_fk_%(to_table)s_%(to_column)s"))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT min(at) FROM {old}")
         oldest = cursor.fetchone()[0]
@@ -93,6 +90,12 @@ def partition(apps, schema_editor):
     execute(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
     execute(no_truncate_sql(f"{TABLE}_default"))
     execute(f"INSERT INTO {TABLE} SELECT * FROM {old}")
+    # The foreign keys after the move: checked once by a scan, rather than
+    # queued per row as deferred trigger events (which would then forbid the
+    # CREATE INDEX below in the same transaction).
+    for name in ("municipality", "actor", "service"):
+        execute(schema_editor._create_fk_sql(model, model._meta.get_field(name),
+                                             "_fk_%(to_table)s_%(to_column)s"))
     execute(f"SELECT setval('{TABLE}_id_seq_new', coalesce((SELECT max(id) FROM {TABLE}), 0) + 1, "
             "false)")
     execute(f"DROP TABLE {old}")

@@ -9,7 +9,7 @@ months' partitions on PostgreSQL (docs/audit.md).
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from stafett.audit import partitions, sealer
 
@@ -24,14 +24,21 @@ class Command(BaseCommand):
                             help="Repeat every SECONDS (runs until stopped).")
 
     def handle(self, *args, every=0, **options):
-        partitions_checked = 0.0
+        partitions_checked = -PARTITION_CHECK_SECONDS
         while True:
             close_old_connections()
-            if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
-                for name in partitions.ensure_partitions():
-                    self.stdout.write(f"created partition {name}")
-                partitions_checked = time.monotonic()
-            sealed = sealer.seal()
+            try:
+                if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
+                    for name in partitions.ensure_partitions():
+                        self.stdout.write(f"created partition {name}")
+                    partitions_checked = time.monotonic()
+                sealed = sealer.seal()
+            except DatabaseError as error:
+                if every <= 0:
+                    raise
+                # The loop outlives a database restart; the rows wait, unsealed.
+                self.stderr.write(f"sealing failed, trying again: {error}")
+                sealed = 0
             if sealed or every <= 0:
                 self.stdout.write(f"sealed {sealed} audit rows")
             if every <= 0:
