@@ -26,7 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         partitions_checked = -PARTITION_CHECK_SECONDS
         while True:
-            close_old_connections()
             try:
                 if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
                     for name in partitions.ensure_partitions():
@@ -43,4 +42,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"sealed {sealed} audit rows")
             if every <= 0:
                 return
+            close_old_connections()  # a long-lived loop: drop a broken or aged connection
             time.sleep(every)
