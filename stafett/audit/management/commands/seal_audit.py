@@ -26,21 +26,30 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         partitions_checked = -PARTITION_CHECK_SECONDS
         while True:
-            try:
-                if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
-                    for name in partitions.ensure_partitions():
-                        self.stdout.write(f"created partition {name}")
-                    partitions_checked = time.monotonic()
-                sealed = sealer.seal()
-            except DatabaseError as error:
-                if every <= 0:
-                    raise
-                # The loop outlives a database restart; the rows wait, unsealed.
-                self.stderr.write(f"sealing failed, trying again: {error}")
-                sealed = 0
+            if time.monotonic() - partitions_checked > PARTITION_CHECK_SECONDS:
+                # A failure here (rows in the DEFAULT partition for a month to
+                # be made) must not stop the sealing below.
+                self._attempt(every, self._make_partitions)
+                partitions_checked = time.monotonic()
+            sealed = self._attempt(every, sealer.seal) or 0
             if sealed or every <= 0:
                 self.stdout.write(f"sealed {sealed} audit rows")
             if every <= 0:
                 return
             close_old_connections()  # a long-lived loop: drop a broken or aged connection
             time.sleep(every)
+
+    def _make_partitions(self):
+        for name in partitions.ensure_partitions():
+            self.stdout.write(f"created partition {name}")
+
+    def _attempt(self, every, work):
+        """Run `work`; in the loop, report a database error and go on (the
+        loop outlives a database restart; the rows wait, unsealed)."""
+        try:
+            return work()
+        except DatabaseError as error:
+            if every <= 0:
+                raise
+            self.stderr.write(f"{work.__name__} failed, trying again: {error}")
+            return None
