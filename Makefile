@@ -15,6 +15,7 @@ PYTEST_ARGS ?=
 
 # The worker (django.tasks, database backend) runs the follow-up rules and the
 # e-mail digests; run_followup puts them on its queue every five minutes.
+# seal_audit chains the audit rows appended since its last pass (docs/audit.md).
 # devidp, the local test login for families and Fjordvik's staff, runs beside
 # it on IDP_PORT, configured by `python -m devidp dev-env`.
 run: setup demo ## start the app with demo data on http://127.0.0.1:8000, its worker and the local test login
@@ -23,6 +24,7 @@ run: setup demo ## start the app with demo data on http://127.0.0.1:8000, its wo
 	  $(PY) -m devidp --port $(IDP_PORT) & \
 	  $(PY) manage.py db_worker & \
 	  $(PY) manage.py run_followup --every 300 & \
+	  $(PY) manage.py seal_audit --every 5 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests check accessibility with axe-core from npm: `make test`

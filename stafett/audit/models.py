@@ -1,17 +1,26 @@
-"""The audit trail: one append-only, hash-chained row per read or write of
-personal data. Rows hold ids and codes, never the sensitive values.
+"""The audit trail: one append-only row per read or write of personal data.
+Rows hold ids and codes, never the sensitive values.
 
-Each municipality has its own chain (`seq` counts up from 1, `prev_hash`
-links to the row before), so the table can later be partitioned by
-municipality and a chain verified on its own.
+A row is written in the transaction of the action it records by one INSERT,
+with `row_hash`, an HMAC over its content under the audit key (so a row cannot
+be rewritten and its hash fixed by someone with only database access). The
+sealer (stafett.audit.sealer) then chains the rows of each municipality in
+the order it finds them: it fills `seq` (gap-free from 1), `prev_hash` and
+`hash` once, and moves the municipality's `AuditChain` head. See docs/audit.md.
+
+On PostgreSQL the table is partitioned by month on `at` (migration 0008), so
+its primary key there is (id, at); the model keeps `id` as its pk.
 """
 
 import datetime
 import hashlib
+import hmac
 import json
+import os
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -39,8 +48,23 @@ class LegalBasis(models.TextChoices):
     RIGHT_OF_ACCESS = "right_of_access", _("A request for access to one's own record")
 
 
+def audit_key() -> bytes:
+    """The HMAC key of the trail: STAFETT_AUDIT_KEY (setting or environment),
+    else derived from SECRET_KEY. Set it explicitly in production: rotating
+    SECRET_KEY would otherwise make every row fail verification."""
+    key = getattr(settings, "STAFETT_AUDIT_KEY", "") or os.environ.get("STAFETT_AUDIT_KEY", "")
+    if key:
+        return key.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"stafett.audit", hashlib.sha256).digest()
+
+
+def _mac(payload: str) -> str:
+    return hmac.new(audit_key(), payload.encode(), hashlib.sha256).hexdigest()
+
+
 class AuditChain(models.Model):
-    """The head of one municipality's chain; locked while a row is appended."""
+    """The head of one municipality's chain: the last sealed row. Only the
+    sealer touches it (locked with SKIP LOCKED), never a writer."""
 
     municipality = models.OneToOneField("tenancy.Municipality", on_delete=models.PROTECT)
     last_seq = models.BigIntegerField(default=0)
@@ -50,11 +74,14 @@ class AuditChain(models.Model):
 
 
 class AuditEvent(models.Model):
-    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT)
-    seq = models.BigIntegerField()
+    municipality = models.ForeignKey(
+        "tenancy.Municipality", on_delete=models.PROTECT,
+        db_index=False,  # every index below that needs it starts with it or with the child
+    )
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # users are never deleted; nothing looks events up by actor alone
     )
     action = models.CharField(max_length=40)
     # The case the event belongs to (a concern, later a relay) ...
@@ -73,40 +100,84 @@ class AuditEvent(models.Model):
         db_index=False,  # read through the child's index, never looked up by service
     )
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    # HMAC of the content, written with the row. Null only on rows written
+    # before the sealer existed (chained at insert with plain SHA-256).
+    row_hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: none)
+    # The seal: null until the sealer chains the row, then filled once (the
+    # database triggers refuse any other change).
+    seq = models.BigIntegerField(null=True)
+    prev_hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: unsealed)
+    hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 (null: unsealed)
 
     objects = ScopedManager(municipality="municipality")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["municipality", "seq"], name="audit_chain_seq")
-        ]
         indexes = [
-            models.Index(fields=["municipality", "object_type", "object_id"]),
-            # The family's access log (innsyn): one child's events, newest first.
-            models.Index(fields=["municipality", "child_id", "at"], name="audit_child_at"),
+            # The family's access log and the full record: one child's events
+            # by time (scanned backwards for newest first).
+            models.Index(fields=["child_id", "at", "id"], name="audit_child_at"),
+            # A case's history page (concerns.views.history).
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_at"),
+            # Verification walks a chain by seq. Not unique: a partitioned table
+            # cannot enforce that without `at`; verify_chain names a repeated seq.
+            models.Index(fields=["municipality", "seq"], name="audit_chain_seq"),
+            # The sealer's work list: small, since rows are sealed within seconds.
+            models.Index(fields=["municipality", "id"], name="audit_unsealed",
+                         condition=Q(seq__isnull=True)),
         ]
 
-    def compute_hash(self) -> str:
+    def _described(self) -> list:
+        """Who did what on which case and child, when: the fields both hashes cover."""
+        return [
+            self.municipality_id,
+            self.at.astimezone(datetime.UTC).isoformat(),
+            self.actor_id,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.item_type,
+            self.item_id,
+            self.child_id,
+        ]
+
+    def content(self) -> str:
+        return json.dumps([*self._described(), self.service_id, self.legal_basis],
+                          separators=(",", ":"))
+
+    def compute_row_hash(self) -> str:
+        return _mac(self.content())
+
+    def compute_seal(self) -> str:
+        """The link: the previous link, this row's place and id, and its row hash."""
+        return _mac(f"{self.prev_hash}|{self.seq}|{self.pk}|{self.row_hash}")
+
+    def compute_legacy_hash(self) -> str:
+        """The hash of a row written before the sealer (chained at insert)."""
+        municipality_id, *described = self._described()
         payload = json.dumps(
-            [
-                self.municipality_id,
-                self.seq,
-                self.at.astimezone(datetime.UTC).isoformat(),
-                self.actor_id,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.item_type,
-                self.item_id,
-                self.child_id,
-                self.legal_basis,
-                self.prev_hash,
-            ]
-            # Appended only when set, so rows written before the column
-            # existed keep the hash they were written with (verify_chain).
+            [municipality_id, self.seq, *described, self.legal_basis, self.prev_hash]
             + ([self.service_id] if self.service_id is not None else []),
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class AuditCheckpoint(models.Model):
+    """Where a municipality's live chain starts after a partition was detached
+    to the archive (stafett.audit.archive): the last archived link before the
+    first live row, and the archived rows sealed after that (the few of the
+    month sealed after rows of the next month), by seq, so verification can
+    step over them."""
+
+    municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT,
+                                     db_index=False)  # the index below starts with it
+    partition = models.CharField(max_length=63)
+    through_seq = models.BigIntegerField()
+    through_hash = models.CharField(max_length=64)
+    archived = models.JSONField(default=dict)  # {seq: hash} of archived rows after through_seq
+    detached_at = models.DateTimeField()
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "through_seq"], name="audit_checkpoint")]

@@ -267,7 +267,7 @@ def history(request, pk):
     events = (
         AuditEvent.objects.filter(object_type="concern", object_id=concern.pk)
         .select_related("actor")
-        .order_by("-seq")
+        .order_by("-at", "-id")  # seq is set only once the sealer has chained the row
     )
     page = Paginator(events, 50).get_page(request.GET.get("side"))
     return render(request, "concerns/history.html", _context(request, concern, page=page))

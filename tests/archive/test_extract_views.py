@@ -33,7 +33,7 @@ def run_worker():
 def audit_actions(world, job):
     with scope(municipality=world.fjordvik):
         return list(AuditEvent.objects.filter(object_type="noarkextract", object_id=job.pk)
-                    .order_by("seq").values_list("action", "actor_id", "legal_basis"))
+                    .order_by("id").values_list("action", "actor_id", "legal_basis"))
 
 
 @pytest.fixture

@@ -1,41 +1,44 @@
+"""The audit trail: what is written, in which transaction, and that the
+database refuses to change it (docs/audit.md)."""
+
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_scopes import scopes_disabled
 
-from stafett.audit.models import AuditEvent
+from stafett.audit import sealer
+from tests.audit.helpers import append, events
 from tests.concerns.helpers import make_concern
-
-
-def _events():
-    with scopes_disabled():
-        return list(AuditEvent.objects.order_by("municipality_id", "seq"))
 
 
 def test_viewing_a_worry_writes_exactly_one_read_event(world):
     concern = make_concern(world)
-    before = len(_events())
+    before = len(events())
     response = world.client_for(world.teacher).get(reverse("concerns:detail", args=[concern.pk]))
     assert response.status_code == 200
-    new = _events()[before:]
+    new = events()[before:]
     assert [(e.action, e.object_type, e.object_id, e.actor_id) for e in new] == [
         ("read", "concern", concern.pk, world.teacher.pk)
     ]
     assert new[0].child_id == concern.child_id
     assert new[0].legal_basis == "service_duty"
+    # Appended unsealed, with the HMAC of its content.
+    assert new[0].seq is None and new[0].hash is None
+    assert new[0].row_hash == new[0].compute_row_hash()
 
 
 def test_refused_read_writes_no_event(world):
     concern = make_concern(world)
-    before = len(_events())
-    world.client_for(world.colleague).get(reverse("concerns:detail", args=[concern.pk]))
-    assert len(_events()) == before
+    before = len(events())
+    response = world.client_for(world.colleague).get(reverse("concerns:detail", args=[concern.pk]))
+    assert response.status_code == 404
+    assert len(events()) == before
 
 
 def test_events_hold_ids_not_values(world):
     concern = make_concern(world, name="Sensitiv Navnesen")
-    for event in _events():
+    sealer.seal()
+    for event in events():
         values = [str(v) for v in event.__dict__.values()]
         assert not any("Sensitiv" in v or "sliten" in v.lower() for v in values)
     assert concern
@@ -49,58 +52,80 @@ def test_author_and_leader_see_the_access_history(world):
     assert "Leif Styrersen" in response.content.decode()
 
 
-def test_chain_verifies_and_names_the_altered_row(world, capsys):
-    concern = make_concern(world, shared=True)
-    world.client_for(world.teacher).get(reverse("concerns:detail", args=[concern.pk]))
-    call_command("verify_audit")
-    assert "BROKEN" not in capsys.readouterr().out
-    target = _events()[1]
-    _tamper(f"UPDATE audit_auditevent SET action = 'update' WHERE id = {target.pk}")
-    with pytest.raises(CommandError):
-        call_command("verify_audit")
-    out = capsys.readouterr().out
-    assert f"seq {target.seq} (event id {target.pk})" in out
+def test_an_append_is_one_insert_and_nothing_else(world):
+    with CaptureQueriesContext(connection) as one:
+        append(world)
+    with CaptureQueriesContext(connection) as fifty:
+        append(world, n=50)
+    statements = [q["sql"] for q in one.captured_queries + fifty.captured_queries
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 2
+    assert all(s.startswith('INSERT INTO "audit_auditevent"') for s in statements)
 
 
-def test_append_only_in_the_database(world):
-    make_concern(world)
-    target = _events()[0]
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE audit_auditevent SET action = 'x' WHERE id = {target.pk}")
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM audit_auditevent WHERE id = {target.pk}")
+def test_rolled_back_action_leaves_no_event(world):
+    before = len(events())
+    with pytest.raises(ValueError), transaction.atomic():
+        append(world)
+        raise ValueError("the action fails after its audit row")
+    assert len(events()) == before
 
 
-def _tamper(sql):
-    """Alter rows the way an attacker with database access would: around the trigger."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Deferred foreign-key checks queued in the test transaction would
-            # otherwise forbid ALTER TABLE.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
-            cursor.execute(sql)
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
-        else:
-            cursor.execute("DROP TRIGGER audit_auditevent_no_update")
-            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
-            cursor.execute(sql)
-            cursor.execute(
-                "CREATE TRIGGER audit_auditevent_no_update BEFORE UPDATE ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only'); END;"
-            )
-            cursor.execute(
-                "CREATE TRIGGER audit_auditevent_no_delete BEFORE DELETE ON audit_auditevent "
-                "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only'); END;"
-            )
+def _execute(sql):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
-def test_deleted_row_is_detected(world, capsys):
-    make_concern(world, shared=True)
-    target = _events()[0]
-    _tamper(f"DELETE FROM audit_auditevent WHERE id = {target.pk}")
-    with pytest.raises(CommandError):
-        call_command("verify_audit")
-    assert "BROKEN at seq 2" in capsys.readouterr().out
+@pytest.mark.parametrize(("sealed", "sql"), [
+    (False, "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}"),
+    # Filling the seal and changing the content at once.
+    (False, "UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = 'h', child_id = 99 "
+            "WHERE id = {id}"),
+    (False, "UPDATE audit_auditevent SET seq = 1 WHERE id = {id}"),  # half a seal
+    (False, "DELETE FROM audit_auditevent WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET action = 'x' WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET seq = 5 WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET hash = 'forged' WHERE id = {id}"),
+    (True, "UPDATE audit_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = {id}"),
+    (True, "DELETE FROM audit_auditevent WHERE id = {id}"),
+])
+def test_a_row_sealed_or_not_cannot_be_changed_or_deleted(world, sealed, sql):
+    target = append(world)[0]
+    if sealed:
+        sealer.seal()
+    with pytest.raises(DatabaseError):
+        _execute(sql.format(id=target.pk))
+
+
+def test_the_seal_may_be_filled_once_from_null(world):
+    target = append(world)[0]
+    _execute(f"UPDATE audit_auditevent SET seq = 1, prev_hash = '', hash = 'h' WHERE id = {target.pk}")
+    with pytest.raises(DatabaseError):
+        _execute(f"UPDATE audit_auditevent SET seq = 2, prev_hash = '', hash = 'h' "
+                 f"WHERE id = {target.pk}")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_truncate_is_refused_on_the_table_and_on_a_partition(world):
+    from stafett.audit.partitions import list_partitions
+
+    append(world)
+    with pytest.raises(DatabaseError):
+        _execute("TRUNCATE audit_auditevent")
+    name = list_partitions()[0][0]
+    with pytest.raises(DatabaseError):
+        _execute(f'TRUNCATE "{name}"')
+
+
+def test_the_sealer_runs_as_a_command_and_as_periodic_work(world, capsys):
+    from django.core.management import call_command
+
+    from stafett.followup.tasks import PERIODIC
+
+    append(world, n=3)
+    call_command("seal_audit")
+    assert "sealed 3 audit rows" in capsys.readouterr().out
+    append(world)
+    work = next(w for w in PERIODIC if w.name == "seal_audit")
+    assert work.call()["sealed"] == 1
+    assert all(e.seq is not None for e in events())

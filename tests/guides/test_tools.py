@@ -139,7 +139,7 @@ def test_the_author_and_her_leader_get_the_filled_form(consent, name, who):
     assert response.status_code == 200
     assert _audit_count(concern) == before + 1  # exactly one read event
     with scope(municipality=world.fjordvik):
-        event = AuditEvent.objects.filter(object_id=concern.pk).order_by("-seq").first()
+        event = AuditEvent.objects.filter(object_id=concern.pk).order_by("-id").first()
     assert event.action == "read" and event.actor == getattr(world, who)
     assert "no-store" in response["Cache-Control"]
 

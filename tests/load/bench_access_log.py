@@ -11,8 +11,8 @@ Run (SQLite):
 Options: BENCH_EVENTS (default 3 000 000), BENCH_CHILDREN (30 000),
 BENCH_TARGET (events of the measured child, 100 000), BENCH_RUNS (7).
 
-It migrates, builds the data once (municipality 9991: a hash chain of
-BENCH_EVENTS events over BENCH_CHILDREN children, bulk-inserted), then prints
+It migrates, builds the data once (municipality 9991:
+BENCH_EVENTS events over BENCH_CHILDREN children, bulk-inserted, then sealed), then prints
 the median of BENCH_RUNS runs of the page's read (stafett.citizen.access_log,
 audited like the page) plus rendering its template, for the first page and a
 deep page (the keyset cursor half-way down the child's events), and the
@@ -53,7 +53,9 @@ ACTIONS = [("read", ""), ("list", ""), ("read", "goal"), ("create", "entry"), ("
 
 def build():
     from stafett.accounts.models import User
-    from stafett.audit.models import AuditChain, AuditEvent
+    from stafett.audit.models import AuditEvent
+    from stafett.audit.partitions import ensure_partitions
+    from stafett.audit.sealer import seal
     from stafett.concerns.models import Child
     from stafett.guides.loader import load_guide
     from stafett.relay.models import Guardian, Relay
@@ -94,11 +96,11 @@ def build():
             defaults={"kind": User.Kind.CITIZEN, "national_id": national_id,
                       "first_name": "Mor", "last_name": "Benk"})[0]
         # Events: the target child's spread evenly through the others', over two years.
-        AuditChain.objects.filter(municipality=m).delete()
         start = now - dt.timedelta(days=730)
+        ensure_partitions(since=start.date())  # PostgreSQL: the months of the history
         step = dt.timedelta(days=730) / EVENTS
         every = max(1, EVENTS // TARGET)
-        prev, rows, chain_seq = "", [], 0
+        rows, chain_seq = [], 0
         begun = time.perf_counter()
         for i in range(EVENTS):
             is_target = i % every == 0 and i // every < TARGET
@@ -107,13 +109,12 @@ def build():
             actor = staff[i % len(staff)]
             chain_seq += 1
             event = AuditEvent(
-                municipality_id=m.pk, seq=chain_seq, at=start + step * i, actor_id=actor.pk,
+                municipality_id=m.pk, at=start + step * i, actor_id=actor.pk,
                 action=action, object_type="relay", object_id=relay.pk if is_target else i,
                 item_type=item_type, item_id=1 if item_type else None, child_id=child_id,
                 service_id=services[(i % len(staff)) % 10].pk,
-                legal_basis="consent" if i % 3 else "service_duty", prev_hash=prev)
-            event.hash = event.compute_hash()
-            prev = event.hash
+                legal_basis="consent" if i % 3 else "service_duty")
+            event.row_hash = event.compute_row_hash()
             rows.append(event)
             if len(rows) == BATCH:
                 with transaction.atomic():
@@ -124,8 +125,10 @@ def build():
         if rows:
             with transaction.atomic():
                 AuditEvent.objects.bulk_create(rows)
-        AuditChain.objects.create(municipality=m, last_seq=chain_seq, last_hash=prev)
         print(f"built {EVENTS} events in {time.perf_counter() - begun:.0f} s", flush=True)
+        begun = time.perf_counter()
+        sealed = seal(m.pk)
+        print(f"sealed {sealed} events in {time.perf_counter() - begun:.0f} s", flush=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE audit_auditevent")

@@ -48,7 +48,7 @@ def test_writing_and_approving_are_audited_on_the_duty_to_report(world):
     report = approved(world, make_concern(world, shared=True))
     with scopes_disabled():
         events = list(AuditEvent.objects.filter(object_type="childwelfarereport",
-                                                object_id=report.pk).order_by("seq"))
+                                                object_id=report.pk).order_by("id"))
     assert [(e.action, e.actor_id) for e in events] == [
         ("create", world.teacher.pk), ("update", world.teacher.pk),
         ("submit", world.teacher.pk), ("approve", world.leader.pk)]

@@ -6,7 +6,8 @@ from stafett.tenancy.models import Municipality
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit trail; name the first broken link."
+    help = ("Verify the audit trail (the sealed chain and the rows not sealed yet); "
+            "name the first broken or missing row.")
 
     def add_arguments(self, parser):
         parser.add_argument("--municipality", help="municipality number (default: all)")
@@ -23,11 +24,11 @@ class Command(BaseCommand):
                 result = verify_chain(m.pk)
                 if result is None:
                     self.stdout.write(f"{m.number} {m.name}: intact")
-                else:
-                    event_id, seq, reason = result
-                    broken.append(m.number)
-                    self.stdout.write(
-                        f"{m.number} {m.name}: BROKEN at seq {seq} (event id {event_id}): {reason}"
-                    )
+                    continue
+                event_id, seq, reason = result
+                broken.append(m.number)
+                where = (f"event id {event_id}, not sealed yet" if seq is None
+                         else f"seq {seq} (event id {event_id})")
+                self.stdout.write(f"{m.number} {m.name}: BROKEN at {where}: {reason}")
         if broken:
-            raise CommandError(f"Audit chain broken in {', '.join(broken)}.")
+            raise CommandError(f"Audit trail broken in {', '.join(broken)}.")
