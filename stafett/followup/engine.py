@@ -62,7 +62,8 @@ def settings_for(municipality) -> FollowUpSettings:
     return conf
 
 
-def _chunks(rows, size=BATCH):
+def _chunks(rows):
+    size = BATCH
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
 
@@ -206,10 +207,14 @@ def evaluate_many(municipalities, now) -> tuple[Counter, list]:
     failed = []
     owner = uuid.uuid4().hex
     with scopes_disabled():
-        FollowUpSettings.objects.bulk_create(
-            [FollowUpSettings(municipality_id=pk) for pk in by_pk], ignore_conflicts=True)
+        confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
+        if len(confs) < len(by_pk):  # created with the defaults the first time
+            have = {conf.municipality_id for conf in confs}
+            FollowUpSettings.objects.bulk_create(
+                [FollowUpSettings(municipality_id=pk) for pk in by_pk if pk not in have], ignore_conflicts=True)
+            confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
         groups = defaultdict(list)
-        for conf in FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"):
+        for conf in confs:
             groups[tuple(getattr(conf, name) for name in THRESHOLDS)].append(conf)
         for confs in groups.values():
             ids = [conf.municipality_id for conf in confs]
