@@ -4,7 +4,6 @@ These tests hold it to the same answer as evaluating from scratch, around
 every threshold, after a crash and with two workers at once."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -19,13 +18,10 @@ from stafett.notify.models import OutboxMessage
 from stafett.relay import actions
 from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
+from tests.notify.conftest import on_postgresql
 from tests.relay.helpers import make_relay
 
-from .conftest import evaluate
-
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent workers are tested on PostgreSQL"
-)
+from .conftest import at_once, evaluate
 
 
 def open_state(world):
@@ -224,23 +220,7 @@ def test_three_workers_at_once_open_each_break_once(world, clock):
     _situations(world)
     moment = clock.at(40)
     expected = from_scratch(world, moment)
-    start = threading.Barrier(3)
-    errors, totals = [], []
-
-    def run():
-        try:
-            start.wait()
-            totals.append(engine.run_rules(moment))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    totals, errors = at_once(3, lambda: engine.run_rules(moment))
     assert errors == []
     assert open_state(world) == expected
     assert sum(t["opened"] for t in totals) == len(expected)
