@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 # Rows per write transaction.
 BATCH = 500
+# Municipalities per detection query: enough that a steady run of the country
+# is a few statements, few enough that no read runs long.
+GROUP = 50
 # How long a claim on a municipality lasts if its worker dies without letting go.
 LEASE = dt.timedelta(minutes=10)
 # Consents recorded this long before the last run are looked at again (a
@@ -197,45 +200,58 @@ def _claim(municipality_ids, owner) -> list[int]:
     return sorted(RuleRun.objects.filter(lease_owner=owner).values_list("municipality_id", flat=True))
 
 
+def _evaluate_group(confs, by_pk, now, owner, totals: Counter, failed: list) -> None:
+    """Detect for municipalities sharing `confs[0]`'s thresholds in one
+    query, then write each municipality's changes in its own batches."""
+    ids = [conf.municipality_id for conf in confs]
+    claimed = _claim(ids, owner)
+    totals["skipped"] += len(ids) - len(claimed)
+    if not claimed:
+        return
+    mine = RuleRun.objects.filter(lease_owner=owner)
+    try:
+        plan = detect(claimed, now, confs[0])
+        for pk in claimed:
+            try:
+                with scope(municipality=by_pk[pk]):
+                    totals.update(apply(by_pk[pk], now, plan))
+                mine.filter(municipality_id=pk).update(
+                    last_run_at=now, watermark=now - OVERLAP, lease_until=None, lease_owner="")
+            except Exception:
+                failed.append(pk)
+                log.exception("follow-up rules failed for municipality %s", pk)
+    finally:
+        mine.update(lease_until=None, lease_owner="")
+
+
+def _settings(by_pk) -> list[FollowUpSettings]:
+    """The municipalities' settings, created with the defaults the first time."""
+    confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
+    if len(confs) < len(by_pk):
+        have = {conf.municipality_id for conf in confs}
+        FollowUpSettings.objects.bulk_create(
+            [FollowUpSettings(municipality_id=pk) for pk in by_pk if pk not in have], ignore_conflicts=True)
+        confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
+    return confs
+
+
 def evaluate_many(municipalities, now) -> tuple[Counter, list]:
-    """Evaluate `municipalities`: one detection query per set of equal
-    settings (usually one for the whole country), then each municipality's
-    writes in its own short transactions. Returns the totals and the
-    municipalities that failed (the others go on; the next run retries)."""
+    """Evaluate `municipalities`: one detection query per GROUP
+    municipalities with equal settings (nearly all keep the defaults), then
+    each municipality's writes in its own short transactions. Returns the
+    totals and the municipalities that failed (the others go on; the next
+    run retries them)."""
     by_pk = {m.pk: m for m in municipalities}
     totals: Counter = Counter()
-    failed = []
+    failed: list = []
     owner = uuid.uuid4().hex
     with scopes_disabled():
-        confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
-        if len(confs) < len(by_pk):  # created with the defaults the first time
-            have = {conf.municipality_id for conf in confs}
-            FollowUpSettings.objects.bulk_create(
-                [FollowUpSettings(municipality_id=pk) for pk in by_pk if pk not in have], ignore_conflicts=True)
-            confs = list(FollowUpSettings.objects.filter(municipality_id__in=list(by_pk)).order_by("municipality_id"))
         groups = defaultdict(list)
-        for conf in confs:
+        for conf in _settings(by_pk):
             groups[tuple(getattr(conf, name) for name in THRESHOLDS)].append(conf)
-        for confs in groups.values():
-            ids = [conf.municipality_id for conf in confs]
-            claimed = _claim(ids, owner)
-            totals["skipped"] += len(ids) - len(claimed)
-            if not claimed:
-                continue
-            mine = RuleRun.objects.filter(lease_owner=owner)
-            try:
-                plan = detect(claimed, now, confs[0])
-                for pk in claimed:
-                    try:
-                        with scope(municipality=by_pk[pk]):
-                            totals.update(apply(by_pk[pk], now, plan))
-                        mine.filter(municipality_id=pk).update(
-                            last_run_at=now, watermark=now - OVERLAP, lease_until=None, lease_owner="")
-                    except Exception:
-                        failed.append(pk)
-                        log.exception("follow-up rules failed for municipality %s", pk)
-            finally:
-                mine.update(lease_until=None, lease_owner="")
+        for same in groups.values():
+            for start in range(0, len(same), GROUP):
+                _evaluate_group(same[start:start + GROUP], by_pk, now, owner, totals, failed)
     if not totals["skipped"]:
         del totals["skipped"]
     return totals, failed
