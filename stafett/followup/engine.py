@@ -1,11 +1,12 @@
 """Running the rules and sending the digests.
 
 The rules cost what changed, not what is open (docs/followup.md):
-- `detect` asks the database, per rule, for two differences only: objects
-  broken now without an open break (to open), and open breaks whose object
-  is no longer broken (to mend). Both are computed in SQL against the open
-  breaks, so a break that is open and unchanged never leaves the database
-  and costs no work in Python. Detection only reads.
+- `detect` asks the database, for every rule at once (one UNION ALL over up
+  to GROUP municipalities with the same thresholds), for two differences
+  only: objects broken now without an open break (to open), and open breaks
+  whose object is no longer broken (to mend). Both are computed in SQL
+  against the open breaks, so a break that is open and unchanged never
+  leaves the database and costs no work in Python. Detection only reads.
 - `apply` writes those differences in batches of at most BATCH rows, each
   in its own short transaction: a break and its notifications commit
   together. A run that dies half-way leaves whole batches; the next run

@@ -5,7 +5,7 @@ Run:
     createdb -h 127.0.0.1 -U postgres stafett_followup
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/stafett_followup \
         .venv/bin/python tests/load/bench_followup.py [--small 40]
-It migrates, builds the data once (bulk_create; municipality numbers 98xx),
+It migrates, builds the data once (bulk_create; municipality numbers 98xx, 8xxx),
 wipes the follow-up's own rows, then times three runs of all municipalities:
 the first (every break opens), a steady one (nothing changed) and one after
 1% of the city changed (a note by the holder, a measure evaluated, a worry
@@ -180,7 +180,7 @@ def change_one_percent(city):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--small", type=int, default=40, help="smaller municipalities (250 relays each)")
+    parser.add_argument("--small", type=int, default=40, help="smaller municipalities (250 relays each, at most 2000)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run it on PostgreSQL (DATABASE_URL).")
@@ -194,7 +194,7 @@ def main():
     with scopes_disabled():
         city = build_municipality("9800", CITY_RELAYS)
         for i in range(args.small):
-            build_municipality(f"98{i + 1:02d}", SMALL_RELAYS)
+            build_municipality(str(9801 + i) if i < 99 else str(8000 + i), SMALL_RELAYS)
         print(f"data ready in {time.perf_counter() - started:.0f} s: "
               f"{Relay.objects.filter(status='open').count()} open relays in all")
         # Every run starts from no follow-up rows at all, and fresh data.
