@@ -210,18 +210,21 @@ def _evaluate_group(confs, by_pk, now, owner, totals: Counter, failed: list) -> 
     if not claimed:
         return
     mine = RuleRun.objects.filter(lease_owner=owner)
+    done = []
     try:
         plan = detect(claimed, now, confs[0])
         for pk in claimed:
             try:
                 with scope(municipality=by_pk[pk]):
                     totals.update(apply(by_pk[pk], now, plan))
-                mine.filter(municipality_id=pk).update(
-                    last_run_at=now, watermark=now - OVERLAP, lease_until=None, lease_owner="")
+                done.append(pk)
             except Exception:
                 failed.append(pk)
                 log.exception("follow-up rules failed for municipality %s", pk)
     finally:
+        # The finished ones move their watermark; every claim is let go.
+        if done:
+            mine.filter(municipality_id__in=done).update(last_run_at=now, watermark=now - OVERLAP)
         mine.update(lease_until=None, lease_owner="")
 
 
