@@ -72,7 +72,12 @@ class Break(models.Model):
                 name="followup_one_open_break_per_object",
             )
         ]
-        indexes = [models.Index(fields=["municipality", "mended_at", "service"])]
+        indexes = [
+            models.Index(fields=["municipality", "mended_at", "service"]),
+            # The engine's comparisons: a municipality's open breaks of one rule.
+            models.Index(fields=["municipality", "rule", "object_id"], condition=models.Q(mended_at__isnull=True),
+                         name="followup_open_break_rule"),
+        ]
 
     def __str__(self):
         return f"{self.rule} {self.object_type}#{self.object_id}"
@@ -80,6 +85,28 @@ class Break(models.Model):
     @property
     def is_open(self) -> bool:
         return self.mended_at is None
+
+
+class RuleRun(models.Model):
+    """The rules' bookkeeping per municipality (docs/followup.md): a lease so
+    that two workers do not evaluate one municipality at once, and the
+    moment of the last completed run (the watermark for what changed since)."""
+
+    municipality = models.OneToOneField("tenancy.Municipality", on_delete=models.PROTECT)
+    # The `now` the last completed run was evaluated at.
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    # Consents recorded from this moment on are looked at by the next run
+    # (the last run's `now` less an overlap); empty before the first run.
+    watermark = models.DateTimeField(null=True, blank=True)
+    # Wall-clock time the current claim expires (a worker that died lets go
+    # by itself); empty when nobody holds it.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=40, blank=True)
+
+    objects = ScopedManager(municipality="municipality")
+
+    def __str__(self):
+        return f"RuleRun({self.municipality_id})"
 
 
 class Notification(models.Model):

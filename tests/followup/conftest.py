@@ -1,6 +1,8 @@
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -78,3 +80,26 @@ def notified(world, rule):
         return sorted(
             Notification.objects.filter(brk__rule=rule).values_list("user__username", flat=True)
         )
+
+
+def at_once(workers, work):
+    """Run `work()` in `workers` threads released together (each with its own
+    connection); returns their results and the errors they raised."""
+    start = threading.Barrier(workers)
+    results, errors = [], []
+
+    def run():
+        try:
+            start.wait()
+            results.append(work())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results, errors
