@@ -311,6 +311,13 @@ from the same clients, so a busy machine slows both alike. Targets are issue
 
 {chr(10).join(table)}
 
+The city (municipality 7000, 60 services) is where every page is read: the
+holder has 300 of its relays and 200 level-0 worries of their own, the
+participant takes part in 600 relays through their service (most covered by
+the consent in force, some by a withdrawn or expired one), the coordinator
+reads the leadership view of the whole municipality, and one relay has 500
+entries. See tests/load/national.py for the rest of the set's shape.
+
 "Throughput vs bare view" is the bare view's mean latency divided by the page's
 at the same concurrency (1.0: the page costs no more than the floor). The
 public guide is anonymous; the bare view beside it is the logged-in one.
