@@ -11,7 +11,7 @@ Options: --db NAME (default stafett_national; dropped and created again),
 
 Everything is bulk SQL (INSERT … SELECT over generate_series, with ids
 computed from a per-municipality plan) except the municipalities and their
-guides (the app's own loader, once each) and the audit trail (hash-chained in
+guides (the app's own loader, once each) and the audit trail (sealed in
 Python, streamed with COPY). Constraints and secondary indexes of the filled
 tables are dropped before the load and added again after it, so PostgreSQL
 validates every foreign key and unique rule once, over the whole set.
@@ -24,6 +24,7 @@ tests/load/bench_pages.py. Not collected by pytest (tests/load/conftest.py).
 import argparse
 import datetime as dt
 import hashlib
+import hmac
 import multiprocessing
 import os
 import subprocess
@@ -360,19 +361,22 @@ def sql_statements(password_hash: str) -> list[tuple[str, str]]:
 # --- the audit trail ----------------------------------------------------------
 # Kept in one place: the lead adapts this part to the new audit schema.
 
-AUDIT_COLUMNS = ("seq", "at", "action", "object_type", "object_id", "item_type", "item_id",
-                 "child_id", "legal_basis", "prev_hash", "hash", "actor_id", "municipality_id",
-                 "service_id")
+AUDIT_COLUMNS = ("id", "seq", "at", "action", "object_type", "object_id", "item_type", "item_id",
+                 "child_id", "legal_basis", "row_hash", "prev_hash", "hash", "actor_id",
+                 "municipality_id", "service_id")
 RELAY_ACTIONS = [("read", "", False), ("list", "", False), ("read", "goal", True),
                  ("create", "entry", True), ("read_pdf", "", False), ("update", "measure", True),
                  ("read_consent", "", False), ("read", "entry", True)]
 
 
 def audit_rows(job):
-    """Yield one municipality's chain as COPY lines (seq 1.., prev_hash linked),
-    with the hash of AuditEvent.compute_hash written out by hand for speed
-    (checked against compute_hash after the load)."""
-    mun, count, relays, concerns, target = job
+    """Yield one municipality's trail as COPY lines, every row sealed as the
+    sealer would have sealed it (stafett.audit.sealer): its row hash (the
+    HMAC of AuditEvent.content) and its seal (seq from 1, linked to the row
+    before), written out by hand for speed and checked against the model's
+    own methods after the load. Ids are given here, since the seal covers
+    the id."""
+    mun, count, relays, concerns, target, first_id, key = job
     start = NOW.timestamp() - 730 * 86400
     step = 730 * 86400 / count
     every = max(2, count // target[4]) if target else 0
@@ -380,6 +384,7 @@ def audit_rows(job):
     prev = ""
     fromts = dt.datetime.fromtimestamp
     utc = dt.UTC
+    mac = hmac.new
     sha = hashlib.sha256
     nrel, ncon = len(relays), len(concerns)
     for e in range(count):
@@ -397,13 +402,15 @@ def audit_rows(job):
             action, item_type, has_item = RELAY_ACTIONS[e % 8]
             obj, basis = "relay", "consent"
         item = e if has_item else None
-        seq = e + 1
-        payload = (f'[{mun},{seq},"{at}",{actor},"{action}","{obj}",{rid},"{item_type}",'
-                   f'{"null" if item is None else item},{child},"{basis}","{prev}",{service}]')
-        digest = sha(payload.encode()).hexdigest()
-        yield (f"{seq}\t{at}\t{action}\t{obj}\t{rid}\t{item_type}\t{'\\N' if item is None else item}\t"
-               f"{child}\t{basis}\t{prev}\t{digest}\t{actor}\t{mun}\t{service}\n")
-        prev = digest
+        pk, seq = first_id + e, e + 1
+        content = (f'[{mun},"{at}",{actor},"{action}","{obj}",{rid},"{item_type}",'
+                   f'{"null" if item is None else item},{child},{service},"{basis}"]')
+        row_hash = mac(key, content.encode(), sha).hexdigest()
+        seal = mac(key, f"{prev}|{seq}|{pk}|{row_hash}".encode(), sha).hexdigest()
+        yield (f"{pk}\t{seq}\t{at}\t{action}\t{obj}\t{rid}\t{item_type}\t"
+               f"{'\\N' if item is None else item}\t{child}\t{basis}\t{row_hash}\t{prev}\t{seal}\t"
+               f"{actor}\t{mun}\t{service}\n")
+        prev = seal
 
 
 def write_audit_chain(args):
@@ -425,7 +432,7 @@ def write_audit_chain(args):
                 last = lines[-1]
         fields = last.split("\t")
         cur.execute("INSERT INTO audit_auditchain (municipality_id, last_seq, last_hash) VALUES (%s, %s, %s)",
-                    (job[0], int(fields[0]), fields[10]))
+                    (job[0], int(fields[1]), fields[12]))
     return job[0], job[1]
 
 
@@ -440,7 +447,14 @@ def build_audit(connection, dsn: str, plan: list[dict], jobs: int):
 
 
 def audit_work(cursor, dsn, plan):
-    work = []
+    from stafett.audit.models import audit_key
+    from stafett.audit.partitions import ensure_partitions
+
+    # The months of the two-year history, so rows land in their partitions
+    # (PostgreSQL partitions the trail by month: docs/audit.md).
+    ensure_partitions(since=(NOW - dt.timedelta(days=731)).date())
+    key = audit_key()
+    work, first_id = [], 1
     for p in plan:
         cursor.execute("SELECT id, child_id, holder_id, holder_service_id FROM relay_relay "
                        "WHERE municipality_id = %s ORDER BY id", [p["mun"]])
@@ -452,7 +466,8 @@ def audit_work(cursor, dsn, plan):
         if p["idx"] == 0:
             count = min(TARGET_CHILD_EVENTS, p["na"] // 4)
             target = (*relays[0], count)
-        work.append((dsn, (p["mun"], p["na"], relays, concerns, target)))
+        work.append((dsn, (p["mun"], p["na"], relays, concerns, target, first_id, key)))
+        first_id += p["na"]
     return work
 
 
@@ -479,7 +494,8 @@ def check_audit(plan):
     with scopes_disabled():
         for p in (plan[0], plan[-1]):
             for event in AuditEvent.objects.filter(municipality_id=p["mun"]).order_by("seq")[:3]:
-                assert event.hash == event.compute_hash(), f"hash mismatch in audit row {event.pk}"
+                assert event.row_hash == event.compute_row_hash(), f"row hash mismatch in audit row {event.pk}"
+                assert event.hash == event.compute_seal(), f"seal mismatch in audit row {event.pk}"
         broken = verify_chain(plan[-1]["mun"])
     assert broken is None, f"the audit chain is broken: {broken}"
     log("audit chain of the smallest municipality verified by the app")
