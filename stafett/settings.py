@@ -112,8 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stafett.core.context_processors.stafett",
+                # Both menu badges (follow-up and notices) in one query.
                 "stafett.followup.context_processors.badge",
-                "stafett.notify.context_processors.badge",
                 "stafett.citizen.context_processors.family",
             ],
         },
