@@ -95,7 +95,7 @@ def build():
         through = Consent.services.through
         through.objects.bulk_create([
             through(consent_id=c.pk, service_id=p.service_id)
-            for c, pair in zip(consents, zip(participants[::2], participants[1::2]), strict=True)
+            for c, pair in zip(consents, zip(participants[::2], participants[1::2], strict=True), strict=True)
             for p in pair], batch_size=10000, ignore_conflicts=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
