@@ -181,6 +181,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # lets it run out.
 SESSION_COOKIE_AGE = int(os.environ.get("STAFETT_SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "stafett.core.session"  # the database store, remembering the row's expiry
 # Citizens (ID-porten) after 15 idle minutes, whatever staff get.
 STAFETT_CITIZEN_IDLE_SECONDS = int(os.environ.get("STAFETT_CITIZEN_IDLE_SECONDS", 15 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
