@@ -81,7 +81,9 @@ MIDDLEWARE = [
     # Outside everything else but the static files, so every page gets it.
     "stafett.core.middleware.NoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, saving the session only when the idle deadline moves by a
+    # minute or more (stafett/core/session.py) instead of on every request.
+    "stafett.core.session.IdleSessionMiddleware",
     "stafett.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,8 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stafett.core.context_processors.stafett",
+                # Both menu badges (follow-up and notices) in one query.
                 "stafett.followup.context_processors.badge",
-                "stafett.notify.context_processors.badge",
                 "stafett.citizen.context_processors.family",
             ],
         },
@@ -122,6 +124,12 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # No JIT on the pages' connections: their queries take milliseconds,
+        # and compiling a plan the planner thinks costly took 20-70 ms of a
+        # 25-90 ms relay list (tests/load/bench_relay_list.py). The replica's
+        # big aggregates keep the server's default.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {
@@ -174,10 +182,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Staff sessions expire after 30 idle minutes: the cookie is renewed on every
-# request, so only inactivity lets it run out.
+# Staff sessions expire after 30 idle minutes: activity moves the session's
+# expiry (at most once a minute, stafett.core.session), so only inactivity
+# lets it run out.
 SESSION_COOKIE_AGE = int(os.environ.get("STAFETT_SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "stafett.core.session"  # the database store, remembering the row's expiry
 # Citizens (ID-porten) after 15 idle minutes, whatever staff get.
 STAFETT_CITIZEN_IDLE_SECONDS = int(os.environ.get("STAFETT_CITIZEN_IDLE_SECONDS", 15 * 60))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

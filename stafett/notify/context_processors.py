@@ -1,18 +1,30 @@
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django_scopes import scopes_disabled
 
 from stafett.notify.models import Notice
 
 
+def unread_notices(user, municipality) -> QuerySet:
+    """The person's unread notices in the municipality they act in. The filter
+    names the municipality itself (also on error pages rendered outside the
+    request's scope); served by the index (recipient, municipality, read_at)."""
+    return Notice.objects.filter(recipient=user, municipality=municipality, read_at__isnull=True)
+
+
+def count_of(queryset) -> Subquery:
+    """`SELECT COUNT(*)` of `queryset` as a scalar subquery, so several badges
+    are counted in one statement (stafett.followup.context_processors.badge)."""
+    return Subquery(queryset.order_by().annotate(
+        n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
+
+
 def badge(request):
-    """The number of the person's unread notices in the municipality they act
-    in, for the main menu: one query, none for people outside a municipality."""
+    """The number of the person's unread notices, for the main menu: one
+    query, none for people outside a municipality. (The pages count it with
+    the follow-up badge in one query; this is the notices alone.)"""
     actor = getattr(request, "actor", None)
     if actor is None or not actor.is_staff_member:
         return {"notice_badge": 0}
-    # The filter names the municipality itself (also on error pages rendered
-    # outside the request's scope).
     with scopes_disabled():
-        count = Notice.objects.filter(
-            recipient=request.user, municipality=actor.municipality, read_at__isnull=True
-        ).count()
+        count = unread_notices(request.user, actor.municipality).count()
     return {"notice_badge": count}

@@ -267,7 +267,16 @@ class Participant(TenantModel):
 
     class Meta:
         ordering = ["joined_at", "pk"]
-        indexes = [models.Index(fields=["municipality", "service", "left_at"])]
+        indexes = [
+            models.Index(fields=["municipality", "service", "left_at"]),
+            # Who sees which relay (relay/policy.visible_relays): a person's
+            # participations, and those of the services they lead, read from
+            # the index alone (the relay id is in it).
+            models.Index(fields=["user", "relay"], include=["municipality", "service"],
+                         condition=models.Q(left_at__isnull=True), name="participant_user_open"),
+            models.Index(fields=["service", "relay"], include=["municipality", "user"],
+                         condition=models.Q(left_at__isnull=True), name="participant_service_open"),
+        ]
 
 
 class Handover(TenantModel):
@@ -579,7 +588,12 @@ class Entry(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["relay", "kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["relay", "kind", "created_at"]),
+            # The timeline's page in its own order (relay/policy.timeline_queryset):
+            # the newest 25 read from the index, not every entry sorted.
+            models.Index(fields=["relay", "-created_at", "-id"], name="entry_timeline"),
+        ]
         constraints = [
             # Staff write for a service; the family for none.
             models.CheckConstraint(

@@ -155,24 +155,55 @@ def covered_participations(actor: Actor, relay_ref, today: dt.date | None = None
     """The actor's participations in a relay that give access now: as a named
     person or as the service's leader, in a service the actor is an active
     member of, not left, and covered by the consent in force."""
+    queryset = _covered(actor, today).filter(
+        Q(user=actor.user) | Q(service_id__in=actor.led_service_ids), relay=relay_ref
+    )
+    return queryset
+
+
+def _covered(actor: Actor, today: dt.date | None) -> QuerySet:
+    """Participations in a service the actor is an active member of, not
+    left, and covered by the consent in force — of anyone: the callers say
+    whose (the actor's own, or those of the services they lead)."""
     covering = consents_in_force(today).filter(
         relay_id=OuterRef("relay_id"), services=OuterRef("service_id")
     )
     return Participant.objects.filter(
-        Q(user=actor.user) | Q(service_id__in=actor.led_service_ids),
-        relay=relay_ref,
-        left_at__isnull=True,
-        service_id__in=actor.service_ids,
+        left_at__isnull=True, service_id__in=actor.service_ids,
     ).filter(Exists(covering.values("pk")))
 
 
-def visible_relays(actor: Actor, today: dt.date | None = None) -> QuerySet:
+def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
+                   status: str | None = None) -> QuerySet:
+    """The relays `actor` sees: those they hold, and those a covered
+    participation opens (`covered_participations`). Lists and the detail page
+    both load through here (`pk` narrows it to one relay for load_relay,
+    `status` to open or closed ones for a list).
+
+    Written as `pk IN (held UNION shared)` rather than `holder = me OR
+    EXISTS(...)`: each branch starts from an index on the person (relays by
+    holder, participations by user or by the services they lead), so the
+    database reads only the person's own few rows instead of testing every
+    open relay of the municipality; a list's page and its count cost about the same
+    at 10 or 10 000 open relays (docs/performance-notes.md)."""
     if not actor.is_staff_member:
         return Relay.objects.none()
-    return Relay.objects.filter(
-        Q(holder=actor.user, holder_service_id__in=actor.service_ids)
-        | Q(Exists(covered_participations(actor, OuterRef("pk"), today)))
-    )
+    held = Relay.objects.filter(holder=actor.user, holder_service_id__in=actor.service_ids)
+    # covered_participations, split in two branches (as a named person; as the
+    # leader of the service), each served by its own index and estimated on its own.
+    named = _covered(actor, today).filter(user=actor.user)
+    led = _covered(actor, today).filter(service_id__in=actor.led_service_ids)
+    if pk is not None:
+        held, named, led = held.filter(pk=pk), named.filter(relay_id=pk), led.filter(relay_id=pk)
+    if status is not None:
+        # Inside each branch, so closed relays (most of them, after a few
+        # years) are never gathered only to be thrown away.
+        held = held.filter(status=status)
+        named, led = named.filter(relay__status=status), led.filter(relay__status=status)
+    # No ordering in the branches: a compound query may not order inside a subquery.
+    ids = held.order_by().values("pk").union(
+        named.order_by().values("relay_id"), led.order_by().values("relay_id"))
+    return Relay.objects.filter(pk__in=ids)
 
 
 def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozenset[str]:
@@ -190,7 +221,11 @@ def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     """The relay if `actor` may `action` it, else refused (404 in a view).
     With `lock` the row is locked and re-read first, so the policy decides on
     what the action is about to change."""
-    queryset = visible_relays(actor).select_related("child", "holder", "holder_service", "guide")
+    try:
+        queryset = visible_relays(actor, pk=pk)
+    except (ValueError, TypeError):
+        raise Forbidden("missing") from None  # a malformed id, as get_visible answers
+    queryset = queryset.select_related("child", "holder", "holder_service", "guide")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     relay = get_visible(queryset, pk)

@@ -80,7 +80,7 @@ def mine(request):
     if status not in Relay.Status.values:
         status = Relay.Status.OPEN
     queryset = (
-        visible_relays(actor).filter(status=status)
+        visible_relays(actor, status=status)
         .select_related("child", "holder", "holder_service")
         .order_by("-last_activity_at", "-pk")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import CharField, IntegerField, Value
 from django_scopes import scopes_disabled
 
 from stafett.access.actor import ANONYMOUS, Actor, Family
@@ -21,15 +22,10 @@ def build_actor(user, municipality_id: int | None = None) -> Actor:
         # what they are to the children on record.
         return Actor(user=user, municipality=None, family=Family(national_id=""))
     with scopes_disabled():
-        memberships = list(
-            Membership.objects.filter(user=user, active=True)
-            .values_list("municipality_id", "service_id", "role")
-        )
-        roles = list(MunicipalityRole.objects.filter(user=user).values_list("municipality_id", "role"))
-        municipality_ids = {m for m, *_ in memberships} | {m for m, _ in roles}
-        if not municipality_ids:
-            return Actor(user=user, municipality=None)
-        municipalities = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("pk"))
+        memberships, roles, municipalities = _places(user)
+    if not municipalities:
+        return Actor(user=user, municipality=None)
+    municipalities = sorted(municipalities.values(), key=lambda m: m.pk)
     chosen = next((m for m in municipalities if m.pk == municipality_id), municipalities[0])
     return Actor(
         user=user,
@@ -38,3 +34,31 @@ def build_actor(user, municipality_id: int | None = None) -> Actor:
         roles=frozenset(role for m, role in roles if m == chosen.pk),
         municipalities=tuple((m.pk, m.name) for m in municipalities),
     )
+
+
+# Every column of the municipality, read through the membership or role row.
+_MUNICIPALITY_FIELDS = [f.attname for f in Municipality._meta.concrete_fields]
+
+
+def _places(user):
+    """The person's active memberships (municipality id, service id, role),
+    municipality roles (municipality id, role) and the municipalities of both
+    (id -> Municipality): built on every request, so in ONE query, a UNION of
+    the two kinds of row, each carrying its municipality's columns."""
+    columns = [f"municipality__{name}" for name in _MUNICIPALITY_FIELDS]
+    memberships = Membership.objects.filter(user=user, active=True).order_by().values_list(
+        Value("service", output_field=CharField()), "service_id", "role", *columns)
+    roles = MunicipalityRole.objects.filter(user=user).order_by().values_list(
+        Value("role", output_field=CharField()), Value(None, output_field=IntegerField()),
+        "role", *columns)
+    found, held, municipalities = [], [], {}
+    for kind, service_id, role, *values in memberships.union(roles, all=True):
+        municipality = municipalities.get(values[0])  # values[0] is the municipality's id
+        if municipality is None:
+            municipality = municipalities[values[0]] = Municipality.from_db(
+                memberships.db, _MUNICIPALITY_FIELDS, values)
+        if kind == "service":
+            found.append((municipality.pk, service_id, role))
+        else:
+            held.append((municipality.pk, role))
+    return found, held, municipalities

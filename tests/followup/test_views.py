@@ -8,6 +8,7 @@ from django_scopes import scope, scopes_disabled
 
 from stafett.followup.context_processors import badge
 from stafett.followup.models import Notification
+from stafett.notify.context_processors import unread_notices
 from stafett.tenancy.actors import build_actor
 from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
@@ -145,3 +146,16 @@ def test_the_list_does_a_bounded_number_of_queries(world, clock):
         text = client.get(LIST).content.decode()
     assert "Barn 3" in text
     assert len(many) == len(few)
+
+
+def test_both_menu_badges_are_counted_in_one_query(world, clock):
+    make_concern(world)
+    evaluate(world, clock.at(15))
+    request = RequestFactory().get("/")
+    request.user = world.teacher
+    request.actor = build_actor(world.teacher, world.fjordvik.pk)
+    with scopes_disabled():
+        notices = unread_notices(world.teacher, world.fjordvik).count()
+    with CaptureQueriesContext(connection) as queries:
+        assert badge(request) == {"followup_badge": 1, "notice_badge": notices}
+    assert len(queries) == 1
