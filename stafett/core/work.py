@@ -76,7 +76,7 @@ def work_for(actor: Actor) -> Work:
 
     mine = visible_concerns(actor).filter(status=Concern.Status.OPEN, author=user).count()
     inbox = led_concerns(actor).filter(status=Concern.Status.OPEN).count() if led else 0
-    relays = visible_relays(actor).filter(status=Relay.Status.OPEN).aggregate(
+    relays = visible_relays(actor, status=Relay.Status.OPEN).aggregate(
         total=Count("pk"),
         held=Count("pk", filter=Q(holder=user, holder_service_id__in=actor.service_ids)),
     )
