@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,8 @@ from . import aggregates
 from .models import Snapshot, SnapshotView
 from .policy import reader_scopes
 from .suppression import Cell, SafeTable
+
+logger = logging.getLogger(__name__)
 
 # Older than this, a page computes the figures itself instead of showing them:
 # the periodic refresh (run_followup, typically every 15 minutes) has stopped.
@@ -118,12 +121,17 @@ def refresh_all(only=None) -> dict:
     with scopes_disabled():
         municipalities = list(Municipality.objects.order_by("pk") if only is None
                               else Municipality.objects.filter(pk__in=only).order_by("pk"))
-    done = 0
+    done, failed = 0, []
     for municipality in municipalities:
-        with tenant_scope(municipality=municipality):
-            refresh(municipality)
+        try:
+            with tenant_scope(municipality=municipality):
+                refresh(municipality)
+        except Exception:  # one municipality's trouble must not stop the others' figures
+            logger.exception("leadership view: refreshing municipality %s failed", municipality.number)
+            failed.append(municipality.number)
+            continue
         done += 1
-    return {"municipalities": done}
+    return {"municipalities": done, "failed": failed} if failed else {"municipalities": done}
 
 
 def _usable(computed_at, now) -> bool:

@@ -4,6 +4,8 @@ language; computed once when there is none; refreshed by the periodic task
 and the command; and honest about when the figures were counted."""
 
 import datetime as dt
+import io
+import re
 
 import pytest
 from django.conf import settings
@@ -12,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
+from pypdf import PdfReader
 
 from stafett.followup import tasks as followup_tasks
 from stafett.insights import aggregates, snapshot
@@ -136,6 +139,9 @@ def test_figures_as_of_in_every_staff_language(world):
         assert words in body, language
         csv = _client(world, world.coordinator, language).get("/ledelse/ledelse.csv").content.decode()
         assert words in csv.splitlines()[0], language
+    pdf = _client(world, world.coordinator).get("/ledelse/ledelse.pdf").content
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Figures as of" in re.sub(r"\s+", " ", text)
 
 
 def test_the_periodic_task_and_the_command_refresh_every_municipality(world):

@@ -29,3 +29,5 @@ class Command(BaseCommand):
             only = list(found.values())
         result = snapshot.refresh_all(only)
         self.stdout.write(f"refreshed the leadership view of {result['municipalities']} municipalities")
+        if result.get("failed"):
+            raise CommandError(f"refreshing failed for {', '.join(result['failed'])} (see the log)")
