@@ -21,11 +21,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stafett.concerns.models import Concern
@@ -169,8 +170,6 @@ def _read(municipality, now) -> Counts:
         for (sid, kind, _c, d), n in counts.breaks_life.items():
             if d == len(counts.points):
                 counts.breaks[sid, kind] += n
-    if counts.breaks:
-        counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
     today = timezone.localdate(now)
     for (sid, _c, d, _level, covered), n in counts.relays.items():
         if d == len(counts.points):  # open now
@@ -187,7 +186,7 @@ def _read(municipality, now) -> Counts:
     return counts
 
 
-def _days_sql() -> str:
+def _days_sql(connection) -> str:
     if connection.vendor == "postgresql":
         return "FLOOR(EXTRACT(EPOCH FROM (ended - started)) / 86400)"
     return "CAST(julianday(ended) - julianday(started) AS INTEGER)"
@@ -202,6 +201,8 @@ def _read_stays(municipality, starts, counts: Counts) -> None:
     ends exactly when a flow (decision, level change, closing) happens, so
     the number of stays is the flows table's row total.
     """
+    # The database the ORM reads from here (a replica inside stale_reads_ok()).
+    connection = connections[router.db_for_read(Relay)]
     r, lc, c = Relay._meta.db_table, LevelChange._meta.db_table, Concern._meta.db_table
     band = " ".join(f"WHEN ended >= %s THEN {b}" for b in range(len(starts)))
     sql = f"""
@@ -224,9 +225,9 @@ def _read_stays(municipality, starts, counts: Counts) -> None:
         FROM {c} cc
         WHERE cc.municipality_id = %s AND cc.decided_at IS NOT NULL AND cc.outcome <> ''
     )
-    SELECT sid, level, CASE {band} ELSE {len(starts)} END AS band, {_days_sql()} AS days, COUNT(*)
+    SELECT sid, level, CASE {band} ELSE {len(starts)} END AS band, {_days_sql(connection)} AS days, COUNT(*)
     FROM stays WHERE ended >= %s
-    GROUP BY sid, level, CASE {band} ELSE {len(starts)} END, {_days_sql()}
+    GROUP BY sid, level, CASE {band} ELSE {len(starts)} END, {_days_sql(connection)}
     """
     adapt = connection.ops.adapt_datetimefield_value
     bands = [adapt(s) for s in starts]
@@ -722,7 +723,8 @@ def _tables(c: Counts, service_ids: frozenset[int], months: int):
     month_list = c.months[-months:]
     bands = range(PERIODS.index(months) + 1)
     # The figures of "now" do not depend on the period: built once per reader.
-    now_key = ("now", service_ids)
+    # (Their labels are in the active language: a snapshot builds every one.)
+    now_key = ("now", service_ids, get_language())
     if now_key not in c.memo:
         c.memo[now_key] = (key_figures(c, services), worry_wait(c, services),
                            consent_coverage(c, services), open_breaks(c, services))
@@ -755,25 +757,23 @@ class Dashboard:
     tables: list[SafeTable]
     breaks_available: bool
     idle_days: int = DEFAULT_IDLE_DAYS
+    computed_at: dt.datetime | None = None  # when the figures were counted
 
     def table(self, key) -> SafeTable | None:
         return next((t for t in self.tables if t.key == key), None)
 
 
-def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None) -> Dashboard:
-    """All aggregates for these services and period, suppressed together with
-    every other reader's and period's."""
-    if months not in PERIODS:
-        raise ValueError(f"not a period the view offers: {months}")
-    scope = Scope(municipality, frozenset(service_ids), months, now or timezone.now())
-    counts = _read(municipality, scope.now)
-    readers = sorted(reader_scopes(municipality) | {scope.service_ids}, key=sorted)
-    tables, empty, mine = [], [], None
+def publication(municipality, counts: Counts, readers) -> dict[tuple[frozenset[int], int], list[SafeTable]]:
+    """Every reader's tables for every period, suppressed together: what the
+    municipality publishes at one moment, in the active language."""
+    readers = sorted(readers, key=sorted)
+    if counts.breaks:  # the rules' names, in the active language
+        counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
+    tables, empty, spans = [], [], {}
     for reader in readers:
         for period in PERIODS:
             built, zeros = _tables(counts, reader, period)
-            if reader == scope.service_ids and period == months:
-                mine = (len(tables), len(tables) + len(built))
+            spans[reader, period] = (len(tables), len(tables) + len(built))
             tables += built
             empty += zeros
     # Not `now` itself (it changes every request): the points' months, the
@@ -787,5 +787,19 @@ def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None)
                                                    counts.catalog)),
     )).encode()).hexdigest()
     safe = suppress_all(tables, relations=list(_relations(counts)), zeros=empty, cache_key=digest)
-    return Dashboard(scope=scope, tables=safe[mine[0]:mine[1]],
+    return {key: safe[a:b] for key, (a, b) in spans.items()}
+
+
+def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None) -> Dashboard:
+    """All aggregates for these services and period, computed now from the
+    database and suppressed together with every other reader's and period's.
+    The page reads the worker's snapshot of the same (`snapshot.py`); this is
+    the direct computation it is made of, and the reference it is tested against."""
+    if months not in PERIODS:
+        raise ValueError(f"not a period the view offers: {months}")
+    scope = Scope(municipality, frozenset(service_ids), months, now or timezone.now())
+    counts = _read(municipality, scope.now)
+    readers = reader_scopes(municipality) | {scope.service_ids}
+    tables = publication(municipality, counts, readers)[scope.service_ids, months]
+    return Dashboard(scope=scope, tables=tables, computed_at=scope.now,
                      breaks_available=counts.breaks is not None, idle_days=counts.idle_days)

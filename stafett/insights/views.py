@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +18,7 @@ from stafett.guides.pdf import pdf_response, render_pdf
 from stafett.insights.policy import require_insights
 from stafett.lib.replica import stale_reads_ok
 
-from . import aggregates, charts, exports, implementation
+from . import aggregates, charts, exports, implementation, snapshot
 from .suppression import HIDDEN, SMALL
 
 # The order a leader reads the sections in (after the key figures).
@@ -95,8 +96,17 @@ def ordered(data) -> list:
 
 def _dashboard(request):
     service_ids = require_insights(request.actor)
-    with stale_reads_ok():  # aggregates may be seconds old: a replica may serve them
-        return aggregates.dashboard(request.actor.municipality, service_ids, _months(request))
+    # The worker's snapshot: one row read, not the municipality's counts.
+    return snapshot.dashboard(request.actor.municipality, service_ids, _months(request))
+
+
+def as_of(data) -> str:
+    """When the figures were counted, in the reader's time zone and language."""
+    when = timezone.localtime(data.computed_at)
+    if when.date() == timezone.localdate():
+        return _("Figures as of %(time)s today.") % {"time": date_format(when, "TIME_FORMAT")}
+    return _("Figures as of %(date)s at %(time)s.") % {"date": date_format(when, "DATE_FORMAT"),
+                                                         "time": date_format(when, "TIME_FORMAT")}
 
 
 def _context(request, data) -> dict:
@@ -108,7 +118,7 @@ def _context(request, data) -> dict:
         "nav": "insights", "data": data, "figures": key_figures(data), "sections": sections,
         "legend": _legend(), "words": {"small": words[SMALL], "hidden": words[HIDDEN]}, "periods": aggregates.PERIODS,
         "months": data.scope.months, "whole_municipality": request.actor.is_coordinator,
-        "idle_days": data.idle_days,
+        "idle_days": data.idle_days, "as_of": as_of(data),
     }
 
 
@@ -134,11 +144,11 @@ def download(request, fmt: str):
                             private=True)
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.to_xlsx(ordered(data), _legend()),
+            exports.to_xlsx(ordered(data), f"{_legend()} {as_of(data)}"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return response
-    response = HttpResponse(exports.to_csv(ordered(data), _legend()), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.to_csv(ordered(data), f"{_legend()} {as_of(data)}"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response

@@ -1,0 +1,166 @@
+"""The leadership view's figures, computed by the worker into a snapshot.
+
+`refresh` reads a municipality's counts once (on the replica when there is
+one), builds every reader's tables for every period exactly as
+`aggregates.dashboard` does, suppresses them all together, and stores each
+reader's tables per period and language as one row. The page then reads one
+row and renders it, saying when the figures were counted.
+
+A page finds no usable row when the municipality has no snapshot yet, when
+the reader is new (a leader appointed since), when the month has turned (the
+periods are other months now) or when the last refresh is older than
+`MAX_AGE` (the worker is not running): it then computes the snapshot itself,
+once, stores it, and shows it — a leader gets figures, not a promise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django_scopes import scope as tenant_scope
+from django_scopes import scopes_disabled
+
+from stafett.lib.replica import stale_reads_ok
+from stafett.tenancy.models import Municipality
+
+from . import aggregates
+from .models import Snapshot, SnapshotView
+from .policy import reader_scopes
+from .suppression import Cell, SafeTable
+
+logger = logging.getLogger(__name__)
+
+# Older than this, a page computes the figures itself instead of showing them:
+# the periodic refresh (run_followup, typically every 15 minutes) has stopped.
+MAX_AGE = dt.timedelta(hours=1)
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.STAFF_LANGUAGES]
+
+
+def reader_key(service_ids) -> str:
+    return hashlib.sha256(",".join(str(s) for s in sorted(service_ids)).encode()).hexdigest()[:40]
+
+
+def _encode(tables: list[SafeTable], counts: aggregates.Counts) -> dict:
+    return {
+        "breaks_available": counts.breaks is not None,
+        "idle_days": counts.idle_days,
+        "tables": [
+            {"key": t.key, "title": t.title, "row_header": t.row_header, "columns": list(t.columns),
+             "totals": t.totals, "note": t.note,
+             "rows": [[label, [[c.text, c.value, c.hidden] for c in cells]] for label, cells in t.rows]}
+            for t in tables
+        ],
+    }
+
+
+def _decode(payload: dict, scope: aggregates.Scope, computed_at) -> aggregates.Dashboard:
+    tables = [
+        SafeTable(key=t["key"], title=t["title"], row_header=t["row_header"], columns=t["columns"],
+                  totals=t["totals"], note=t["note"],
+                  rows=[(label, [Cell(text, value, hidden) for text, value, hidden in cells])
+                        for label, cells in t["rows"]])
+        for t in payload["tables"]
+    ]
+    return aggregates.Dashboard(scope=scope, tables=tables, breaks_available=payload["breaks_available"],
+                                idle_days=payload["idle_days"], computed_at=computed_at)
+
+
+def compute(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[SnapshotView]]:
+    """Every reader's tables for every period and language, not yet stored.
+    Reads only (on the replica when one is configured)."""
+    now = now or timezone.now()
+    with stale_reads_ok():
+        counts = aggregates._read(municipality, now)
+        readers = reader_scopes(municipality) | {frozenset(r) for r in extra_readers}
+    views = []
+    for language in languages():
+        with translation.override(language):
+            published = aggregates.publication(municipality, counts, readers)
+        for (reader, months), tables in published.items():
+            views.append(SnapshotView(
+                municipality=municipality, reader=reader_key(reader), months=months, language=language,
+                computed_at=now, payload=_encode(tables, counts)))
+    return now, views
+
+
+def store(municipality, computed_at, views: list[SnapshotView]) -> bool:
+    """Replace the municipality's snapshot by this one, in one short
+    transaction (writes only). A newer snapshot already stored wins: False."""
+    with transaction.atomic():
+        head, created = Snapshot.objects.select_for_update().get_or_create(
+            municipality=municipality, defaults={"computed_at": computed_at})
+        if not created and head.computed_at > computed_at:
+            return False
+        SnapshotView.objects.filter(snapshot=head).delete()
+        for view in views:
+            view.snapshot = head
+        SnapshotView.objects.bulk_create(views, batch_size=200)
+        if not created:
+            head.computed_at = computed_at
+            head.save(update_fields=["computed_at"])
+    return True
+
+
+def refresh(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[SnapshotView]]:
+    computed_at, views = compute(municipality, now, extra_readers)
+    store(municipality, computed_at, views)
+    return computed_at, views
+
+
+def refresh_all(only=None) -> dict:
+    """The periodic refresh: each municipality in turn, each in its own short
+    write transaction after its reads, so no transaction spans a city's work."""
+    with scopes_disabled():
+        municipalities = list(Municipality.objects.order_by("pk") if only is None
+                              else Municipality.objects.filter(pk__in=only).order_by("pk"))
+    done, failed = 0, []
+    for municipality in municipalities:
+        try:
+            with tenant_scope(municipality=municipality):
+                refresh(municipality)
+        except Exception:  # one municipality's trouble must not stop the others' figures
+            logger.exception("leadership view: refreshing municipality %s failed", municipality.number)
+            failed.append(municipality.number)
+            continue
+        done += 1
+    return {"municipalities": done, "failed": failed} if failed else {"municipalities": done}
+
+
+def _usable(computed_at, now) -> bool:
+    if now - computed_at > MAX_AGE or computed_at > now + dt.timedelta(minutes=5):
+        return False
+    then, today = timezone.localtime(computed_at), timezone.localtime(now)
+    return (then.year, then.month) == (today.year, today.month)
+
+
+def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD, now=None) -> aggregates.Dashboard:
+    """What the page shows: this reader's tables for this period from the
+    snapshot (one query); computed and stored first when there is no usable one."""
+    if months not in aggregates.PERIODS:
+        raise ValueError(f"not a period the view offers: {months}")
+    now = now or timezone.now()
+    service_ids = frozenset(service_ids)
+    language = translation.get_language()
+    if language not in languages():
+        language = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in languages() else languages()[0]
+    key = reader_key(service_ids)
+    with stale_reads_ok():
+        row = (SnapshotView.objects.filter(municipality=municipality, reader=key, months=months,
+                                           language=language)
+               .values_list("computed_at", "payload").first())
+    if row is not None and _usable(row[0], now):
+        computed_at, payload = row
+    else:
+        computed_at, views = refresh(municipality, now, extra_readers=[service_ids])
+        payload = next(v.payload for v in views
+                       if (v.reader, v.months, v.language) == (key, months, language))
+    scope = aggregates.Scope(municipality, service_ids, months, computed_at)
+    return _decode(payload, scope, computed_at)

@@ -1,0 +1,13 @@
+"""The leadership view's periodic work (django.tasks, run by the db_worker).
+Registered with the follow-up's periodic loop by stafett.core (insights sits
+beside followup, so it cannot register itself): `run_followup --every 900`
+refreshes every municipality's snapshot every 15 minutes."""
+
+from django.tasks import task
+
+from . import snapshot
+
+
+@task
+def refresh_insights() -> dict:
+    return snapshot.refresh_all()
