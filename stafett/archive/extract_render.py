@@ -17,8 +17,8 @@ With STAFETT_EXTRACT_RENDER_BATCH = 0 the documents are rendered in the
 calling process (the tests do that, and a document that is no HTML, such as
 a report of concern's frozen PDF, always is).
 
-This module imports nothing of the project at the top: the helper process
-imports it before Django is set up.
+This module imports no model: the helper process imports it before Django
+is set up.
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+import django
+
+# Imports no model: the helper process imports this before Django is set up.
+from stafett.guides.pdf import html_to_pdf
+
 
 def _start() -> None:
-    import django
-
     django.setup()
 
 
 def _render(html: str, variant: str) -> tuple[int, bytes]:
-    from stafett.guides.pdf import html_to_pdf
-
     return os.getpid(), html_to_pdf(html, variant)
 
 

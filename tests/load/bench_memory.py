@@ -193,12 +193,17 @@ def worker(what: str, extract_dir: Path) -> None:
     # The worker's own VmHWM (its peak since exec), read until it ends (the
     # kernel's ru_maxrss would also count this parent's size at the fork),
     # and the same of every process it starts (the extract's PDF renderer).
-    peak, helpers = 0.0, {}
+    peak, helpers, names = 0.0, {}, set()
     while child.poll() is None:
         try:
             peak = max(peak, _status_mib("VmHWM", child.pid))
             for pid in _descendants(child.pid):
-                helpers[pid] = max(helpers.get(pid, 0.0), _status_mib("VmHWM", pid))
+                # Python processes only: loading WeasyPrint's libraries runs
+                # ldconfig and gcc for a moment (ctypes.util.find_library).
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if "python" in command:
+                    helpers[pid] = max(helpers.get(pid, 0.0), _status_mib("VmHWM", pid))
+                    names.add(command[:70])
         except (FileNotFoundError, ProcessLookupError, RuntimeError):
             pass
         time.sleep(0.05)
@@ -207,6 +212,8 @@ def worker(what: str, extract_dir: Path) -> None:
         raise SystemExit(f"db_worker ended with status {child.returncode}")
     others = (f"{max(helpers.values()):.1f} MiB ({len(helpers)} processes)" if helpers else "none")
     print(f"| worker: {what:<8} | {peak:>7.1f} MiB | {others} | {seconds:>7.1f} s |", flush=True)
+    if names:
+        print("  helper processes:", "; ".join(sorted(names)), flush=True)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -277,6 +284,8 @@ def main():
     parser.add_argument("--queue", help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--only", choices=["worker", "web"], help="one half only")
+    parser.add_argument("--queues", default="nothing,extract,rules,both",
+                        help="the worker runs, comma-separated (default: %(default)s)")
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database of its own (see the docstring)")
@@ -292,7 +301,7 @@ def main():
     try:
         if args.only != "web":
             print("| queue | worker's peak RSS | its helper processes' peak RSS | time |\n|---|---:|---:|---:|")
-            for what in ("nothing", "extract", "rules", "both"):
+            for what in args.queues.split(","):
                 worker(what, extract_dir)
         if args.only != "worker":
             print("\n| export | body | RSS before | peak RSS | growth | time | how |\n"
