@@ -198,10 +198,12 @@ def worker(what: str, extract_dir: Path) -> None:
         try:
             peak = max(peak, _status_mib("VmHWM", child.pid))
             for pid in _descendants(child.pid):
-                # Python processes only: loading WeasyPrint's libraries runs
-                # ldconfig and gcc for a moment (ctypes.util.find_library).
+                # The spawned helpers only: loading WeasyPrint's libraries
+                # forks and runs ldconfig and gcc for a moment
+                # (ctypes.util.find_library), and a fork shows its parent's
+                # peak until it execs.
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if "python" in command:
+                if "multiprocessing.spawn" in command:
                     helpers[pid] = max(helpers.get(pid, 0.0), _status_mib("VmHWM", pid))
                     names.add(command[:70])
         except (FileNotFoundError, ProcessLookupError, RuntimeError):
