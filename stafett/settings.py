@@ -304,6 +304,10 @@ STAFETT_FILEDROP_DIR = Path(os.environ.get("STAFETT_FILEDROP_DIR", BASE_DIR / "f
 # N5/v5.0 and ADDML/v8.3 in one folder) are copied into each extract when set.
 STAFETT_EXTRACT_DIR = Path(os.environ.get("STAFETT_EXTRACT_DIR", BASE_DIR / "extracts"))
 STAFETT_NOARK5_SCHEMA_DIR = os.environ.get("STAFETT_NOARK5_SCHEMA_DIR", "")
+# The extract's PDFs are rendered in a helper process replaced after this many
+# documents, so WeasyPrint's memory never piles up in the worker; 0 renders
+# them in the worker itself (stafett.archive.extract_render).
+STAFETT_EXTRACT_RENDER_BATCH = int(os.environ.get("STAFETT_EXTRACT_RENDER_BATCH", "50"))
 
 # KS Fiks IO (docs/transport.md): the municipality's Fiks IO account and
 # integration, its keys, and where Fiks and Maskinporten are. The defaults

@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stafett.concerns.models import Concern
-from stafett.guides.pdf import ARCHIVE_VARIANT, render_pdf
+from stafett.guides.pdf import ARCHIVE_VARIANT, html_to_pdf
 from stafett.relay.models import Consent, Entry, Meeting, Relay
 from stafett.reports.models import ChildWelfareReport
 
@@ -128,14 +129,28 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _pdf(title: str, sections: list[tuple[str, str]], municipality) -> Callable[[], bytes]:
-    def render() -> bytes:
+@dataclass(frozen=True)
+class _RecordPdf:
+    """A record's PDF/A: called, it renders; its HTML may instead be handed
+    to another process to render (stafett.archive.extract_render)."""
+    title: str
+    sections: list[tuple[str, str]]
+    municipality: object
+    variant: str = ARCHIVE_VARIANT
+
+    def html(self) -> str:
         with translation.override("nb"):
-            return render_pdf("archive/record_pdf.html", {
-                "title": title, "sections": sections, "municipality": municipality,
+            return render_to_string("archive/record_pdf.html", {
+                "title": self.title, "sections": self.sections, "municipality": self.municipality,
                 "pdf_lang": "nb",
-            }, variant=ARCHIVE_VARIANT)
-    return render
+            })
+
+    def __call__(self) -> bytes:
+        return html_to_pdf(self.html(), self.variant)
+
+
+def _pdf(title: str, sections: list[tuple[str, str]], municipality) -> Callable[[], bytes]:
+    return _RecordPdf(title, sections, municipality)
 
 
 def _registration(number, kind, obj_pk, title, public_title, at, by, sections, municipality,

@@ -18,7 +18,10 @@ Noark, shared with the arkivmelding); this module only serialises it.
 
 It streams: the XML is written with lxml's incremental writer and hashed as
 it is written, documents are rendered one at a time and written straight to
-disk, and nothing grows with the number of cases except the files. Two walks
+disk, and nothing grows with the number of cases except the files. The PDFs
+are rendered in a helper process that is replaced every few dozen
+documents (stafett.archive.extract_render: WeasyPrint keeps memory for each
+document it renders). Two walks
 over the cases: the first writes arkivstruktur.xml, the documents and the
 change log, and counts; the second writes the journals, whose header must
 give the number of registrations before the first one. Both walks see the
@@ -39,6 +42,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +51,7 @@ from django.utils import timezone
 from lxml import etree
 
 from stafett.archive import case
+from stafett.archive.extract_render import Renderer
 from stafett.archive.models import ArchiveSettings
 
 N5 = "http://www.arkivverket.no/standarder/noark5/"
@@ -233,9 +238,14 @@ def _document_path(document: case.Document) -> str:
     return f"{DOCUMENTS}/{document.filename}"
 
 
+# The renderer of the extract being written (write_extract sets it).
+_renderer: ContextVar[Renderer | None] = ContextVar("renderer", default=None)
+
+
 def _write_document(root: Path, document: case.Document) -> tuple[str, int]:
     """Render one PDF/A, write it and hash it; nothing of it is kept."""
-    data = document.render()
+    renderer = _renderer.get()
+    data = renderer.render(document.render) if renderer else document.render()
     (root / _document_path(document)).write_bytes(data)
     return hashlib.sha256(data).hexdigest(), len(data)
 
@@ -609,7 +619,12 @@ def write_extract(root: Path, context: Context,
     if any(root.iterdir()):
         raise FileExistsError(f"{root} is not empty")
     (root / DOCUMENTS).mkdir()
-    result = _write_structure(root, context, folders())
+    with Renderer(getattr(settings, "STAFETT_EXTRACT_RENDER_BATCH", 0)) as renderer:
+        token = _renderer.set(renderer)
+        try:
+            result = _write_structure(root, context, folders())
+        finally:
+            _renderer.reset(token)
     if result.registrations:
         _write_journals(root, context, folders(), result)
     schemas = _copy_schemas(root, schema_dir, result)

@@ -403,20 +403,29 @@ def _service_ref(measure) -> str:
     return measure.service.name
 
 
-def export_csv(measures) -> str:
-    """The catalogue as CSV with a BOM and semicolons (what Norwegian Excel
-    opens as columns), one measure per record."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+# Semicolons and CRLF, after a BOM: what Norwegian Excel opens as columns.
+CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
+BOM = "\ufeff"
+
+
+def csv_rows(measures):
+    """The header, then one record per measure (read as they come: a
+    queryset's `.iterator()` streams)."""
+    yield COLUMNS
     for m in measures:
-        writer.writerow([
+        yield [
             m.key, m.name, m.description,
             "" if m.age_from is None else m.age_from, "" if m.age_to is None else m.age_to,
             " ".join(_groups(m)), " ".join(m.levels), m.steps, _service_ref(m), m.access,
             m.contact, "yes" if m.active else "no",
-        ])
-    return "\ufeff" + out.getvalue()
+        ]
+
+
+def export_csv(measures) -> str:
+    """The catalogue as CSV with a BOM and semicolons, one measure per record."""
+    out = io.StringIO(newline="")
+    csv.writer(out, **CSV_DIALECT).writerows(csv_rows(measures))
+    return BOM + out.getvalue()
 
 
 HEADER = """\
@@ -427,26 +436,46 @@ HEADER = """\
 
 
 def export_yaml(measures, municipality_number: str = "") -> str:
-    items = []
-    for m in measures:
-        item = {"key": m.key, "name": m.name}
-        if m.description:
-            item["description"] = m.description
-        if m.age_from is not None:
-            item["age_from"] = m.age_from
-        if m.age_to is not None:
-            item["age_to"] = m.age_to
-        item["groups"] = _groups(m)
-        item["levels"] = [int(c) for c in m.levels]
-        item["steps"] = m.step_codes
-        item["service"] = _service_ref(m)
-        item["access"] = m.access
-        if m.contact:
-            item["contact"] = m.contact
-        item["active"] = m.active
-        items.append(item)
+    return "".join(yaml_pieces(measures, municipality_number))
+
+
+def _yaml(value) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=100)
+
+
+def yaml_pieces(measures, municipality_number: str = ""):
+    """The catalogue as YAML, one measure at a time: the same text as
+    dumping the whole document at once (a block list under a key is written
+    at the key's own indentation, so each measure dumps alone as it would
+    inside the list)."""
     document = {"kind": KIND, "format": FORMAT_VERSION}
     if municipality_number:
         document["municipality"] = municipality_number
-    document["measures"] = items
-    return HEADER + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+    yield HEADER + _yaml(document)
+    empty = True
+    for m in measures:
+        if empty:
+            yield "measures:\n"
+            empty = False
+        yield _yaml([_yaml_item(m)])
+    if empty:
+        yield _yaml({"measures": []})
+
+
+def _yaml_item(m) -> dict:
+    item = {"key": m.key, "name": m.name}
+    if m.description:
+        item["description"] = m.description
+    if m.age_from is not None:
+        item["age_from"] = m.age_from
+    if m.age_to is not None:
+        item["age_to"] = m.age_to
+    item["groups"] = _groups(m)
+    item["levels"] = [int(c) for c in m.levels]
+    item["steps"] = m.step_codes
+    item["service"] = _service_ref(m)
+    item["access"] = m.access
+    if m.contact:
+        item["contact"] = m.contact
+    item["active"] = m.active
+    return item

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from stafett.access.views import staff
+from stafett.lib.downloads import attachment, csv_response
 from stafett.lib.errors import Conflict
 from stafett.tenancy.models import Service
 
 from . import actions, policy, queries
-from .fileformat import CatalogFormatError, export_csv, export_yaml, read_file
+from .fileformat import BOM, CSV_DIALECT, CatalogFormatError, csv_rows, read_file, yaml_pieces
 from .forms import ConfirmImportForm, DeactivateForm, FilterForm, ImportForm, MeasureForm
 from .models import CatalogMeasure
 
@@ -148,15 +149,14 @@ def export(request):
     kind = request.GET.get("format", "csv")
     if kind not in ("csv", "yaml"):
         raise Http404
-    measures = policy.visible_measures(request.actor).select_related("service").order_by("key")
+    # Read in chunks while the file is sent: a national catalogue never sits whole in memory.
+    measures = (policy.visible_measures(request.actor).select_related("service").order_by("key")
+                .iterator(chunk_size=500))
     number = request.actor.municipality.number
+    filename = f"tiltaksoversikt-{number}.{kind}"
     if kind == "csv":
-        response = HttpResponse(export_csv(measures), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(export_yaml(measures, number),
-                                content_type="application/yaml; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tiltaksoversikt-{number}.{kind}"'
-    return response
+        return csv_response(csv_rows(measures), filename, start=BOM, **CSV_DIALECT)
+    return attachment(yaml_pieces(measures, number), filename, "application/yaml; charset=utf-8")
 
 
 def _problem_list(problems) -> tuple[list[str], int]:

@@ -1,9 +1,7 @@
-"""CSV and XLSX of the same suppressed tables the page shows."""
+"""CSV and XLSX of the same suppressed tables the page shows, written as
+they are sent (stafett.lib.downloads)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 import xlsxwriter
 
@@ -14,22 +12,18 @@ def _cell_value(cell):
     return cell.text if cell.value is None else cell.value
 
 
-def to_csv(tables: list[SafeTable], legend: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([legend])
+def csv_rows(tables: list[SafeTable], legend: str):
+    yield [legend]
     for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([table.row_header, *table.columns])
+        yield []
+        yield [table.title]
+        yield [table.row_header, *table.columns]
         for label, cells in table.rows:
-            writer.writerow([label, *(c.text for c in cells)])
-    return out.getvalue()
+            yield [label, *(c.text for c in cells)]
 
 
-def to_xlsx(tables: list[SafeTable], legend: str) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+def write_xlsx(book: xlsxwriter.Workbook, tables: list[SafeTable], legend: str) -> None:
+    """One sheet per table, each written row after row (constant memory)."""
     bold = book.add_format({"bold": True})
     used = set()
     for table in tables:
@@ -46,5 +40,3 @@ def to_xlsx(tables: list[SafeTable], legend: str) -> bytes:
             for j, cell in enumerate(cells, start=1):
                 sheet.write(i, j, _cell_value(cell))
         sheet.set_column(0, 0, 32)
-    book.close()
-    return buffer.getvalue()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,6 +15,7 @@ from django.utils.translation import ngettext
 from stafett.access.views import staff
 from stafett.guides.pdf import pdf_response, render_pdf
 from stafett.insights.policy import require_insights
+from stafett.lib.downloads import csv_response, xlsx_response
 from stafett.lib.replica import stale_reads_ok
 
 from . import aggregates, charts, exports, implementation, snapshot
@@ -142,13 +142,7 @@ def download(request, fmt: str):
         }
         return pdf_response(render_pdf("insights/report_pdf.html", context, request), f"{stem}.pdf",
                             private=True)
+    tables = ordered(data)
     if fmt == "xlsx":
-        response = HttpResponse(
-            exports.to_xlsx(ordered(data), f"{_legend()} {as_of(data)}"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
-    response = HttpResponse(exports.to_csv(ordered(data), f"{_legend()} {as_of(data)}"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+        return xlsx_response(lambda book: exports.write_xlsx(book, tables, f"{_legend()} {as_of(data)}"), f"{stem}.xlsx")
+    return csv_response(exports.csv_rows(tables, f"{_legend()} {as_of(data)}"), f"{stem}.csv")

@@ -1,11 +1,9 @@
 """CSV and XLSX of exactly the suppressed tables the results page shows:
 the respondents per group and wave, then one table per question. Free texts
-stay on the page and in the PDF (they are not a table)."""
+stay on the page and in the PDF (they are not a table). Written as they
+are sent (stafett.lib.downloads)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 import xlsxwriter
 
@@ -19,22 +17,18 @@ def _tables(data: Results):
             yield q.table
 
 
-def to_csv(data: Results, legend: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([data.wave.title])
-    writer.writerow([legend])
+def csv_rows(data: Results, legend: str):
+    yield [data.wave.title]
+    yield [legend]
     for table in _tables(data):
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return out.getvalue()
+        yield []
+        yield [table.title]
+        yield table.columns
+        yield from table.rows
 
 
-def to_xlsx(data: Results, legend: str) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+def write_xlsx(book: xlsxwriter.Workbook, data: Results, legend: str) -> None:
+    """One sheet per table, each written row after row (constant memory)."""
     bold = book.add_format({"bold": True, "text_wrap": True})
     for table in _tables(data):
         sheet = book.add_worksheet(table.key[:31])
@@ -44,5 +38,3 @@ def to_xlsx(data: Results, legend: str) -> bytes:
         for i, row in enumerate(table.rows, start=4):
             sheet.write_row(i, 0, row)
         sheet.set_column(0, 1, 30)
-    book.close()
-    return buffer.getvalue()

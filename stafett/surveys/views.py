@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.rules import Forbidden
 from stafett.access.views import staff
 from stafett.guides.pdf import pdf_response, render_pdf
+from stafett.lib.downloads import csv_response, xlsx_response
 from stafett.lib.forms import MAX_ID
 from stafett.lib.replica import stale_reads_ok
 from stafett.tenancy.models import Service
@@ -309,15 +309,10 @@ def results_export(request, pk, fmt):
     data = _results(request, pk)
     stem = f"kartlegging-{data.wave.pk}"
     if fmt == "xlsx":
-        response = HttpResponse(exports.to_xlsx(data, _legend()),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
+        return xlsx_response(lambda book: exports.write_xlsx(book, data, _legend()), f"{stem}.xlsx")
     if fmt == "pdf":
         pdf = render_pdf("surveys/results_pdf.html", {"data": data, "legend": _legend(),
                                                       "municipality": request.actor.municipality},
                          request)
         return pdf_response(pdf, f"{stem}.pdf", private=True)
-    response = HttpResponse(exports.to_csv(data, _legend()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    return csv_response(exports.csv_rows(data, _legend()), f"{stem}.csv")

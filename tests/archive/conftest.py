@@ -19,9 +19,12 @@ STANDARDS = Path("/work/shared/standards/noark5-v5.0")
 
 @pytest.fixture(autouse=True)
 def extract_dirs(tmp_path, settings):
-    """Each test's extracts land in a folder of its own, with the official XSDs."""
+    """Each test's extracts land in a folder of its own, with the official XSDs.
+    Documents are rendered in the test's own process (starting the helper
+    process costs seconds); the test of the whole extract uses the helper."""
     settings.STAFETT_EXTRACT_DIR = tmp_path / "extracts"
     settings.STAFETT_NOARK5_SCHEMA_DIR = str(STANDARDS)
+    settings.STAFETT_EXTRACT_RENDER_BATCH = 0
     return settings.STAFETT_EXTRACT_DIR
 
 

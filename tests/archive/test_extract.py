@@ -4,6 +4,7 @@ the file's, and the counts are the database's."""
 
 import hashlib
 import io
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from stafett.archive import case, extract
+from stafett.archive.extract_render import Renderer
 from stafett.archive.models import ArchiveSettings, NoarkExtract
 from stafett.audit.models import AuditEvent, LegalBasis
 from stafett.concerns.models import Concern
@@ -73,9 +75,13 @@ def cases(world):
     return relay, concern
 
 
-def test_the_extract_validates_and_every_checksum_and_count_is_the_databases(world, cases, tmp_path):
+def test_the_extract_validates_and_every_checksum_and_count_is_the_databases(world, cases, tmp_path,
+                                                                             settings):
     relay, concern = cases
     out = tmp_path / "uttrekk"
+    # As in production, the PDFs are rendered by a helper process; this one is
+    # replaced after three of the five documents.
+    settings.STAFETT_EXTRACT_RENDER_BATCH = 3
     call_command("export_noark", "--municipality", "9901", "--output", str(out))
 
     names = sorted(p.name for p in out.iterdir())
@@ -222,3 +228,24 @@ def test_without_schemas_the_description_names_them_without_checksums(world, cas
     files = addml_files(description)
     assert files["arkivstruktur.xml"] == sha256(out / "arkivstruktur.xml")
     assert files["arkivstruktur.xsd"] is None
+
+
+def test_the_helper_process_renders_the_document_and_is_replaced_after_its_batch(world):
+    """The extract's PDFs come from a helper process that is replaced after
+    `batch` documents (stafett.archive.extract_render), and they are the PDF
+    the worker would have rendered itself."""
+    record = case._pdf("Samtykke", [("Gitt av", "Frida Fjeld"), ("Tjenester", "Helsestasjonen")],
+                       world.fjordvik)
+    with Renderer(1) as renderer:
+        pdfs = [renderer.render(record) for _ in range(2)]
+    assert len(renderer.helpers) == 2 and os.getpid() not in renderer.helpers
+    here = record()
+
+    def text(data):
+        return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+    assert text(pdfs[0]) == text(pdfs[1]) == text(here)
+    assert "Frida Fjeld" in text(here)
+    for data in pdfs:
+        xmp = PdfReader(io.BytesIO(data)).xmp_metadata.rdf_root.toxml()
+        assert 'pdfaid:part="2"' in xmp or "<pdfaid:part>2</pdfaid:part>" in xmp

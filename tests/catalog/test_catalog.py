@@ -170,7 +170,7 @@ def test_an_export_imports_back_unchanged(world, kind):
          contact="tlf. 40 00 00 00", service=world.health_station)
     make(world, key="gammel", active=False, for_unborn=True)
     cora = world.client_for(world.coordinator)
-    exported = cora.get(reverse("catalog:export") + f"?format={kind}").content
+    exported = cora.get(reverse("catalog:export") + f"?format={kind}").getvalue()
     with scope(municipality=world.fjordvik):
         before = {m.key: (m.version, m.updated_at) for m in CatalogMeasure.objects.all()}
         planned, _fp = actions.plan_import(world.actor(world.coordinator),

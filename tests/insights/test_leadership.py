@@ -111,7 +111,7 @@ def test_catalogue_usage_by_level_for_coordinator_and_leader(world, english):
     # Leif leads the kindergarten, which holds none of them.
     leif = {g.key: g for g in page_grids(_client(world, world.leader).get(URL).content.decode())[0]}
     assert leif["catalog_usage"].labels == []
-    csv = _client(world, world.coordinator).get(reverse("insights:csv")).content.decode()
+    csv = _client(world, world.coordinator).get(reverse("insights:csv")).getvalue().decode()
     assert "Foreldreveiledning 0,0,6,0,6" in csv
 
 

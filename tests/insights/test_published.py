@@ -160,8 +160,8 @@ def audit_everything(world, readers):
             page, offered = page_grids(response.content.decode())
             assert tuple(offered) == PERIODS  # the auditor covers every choice offered
             keys = [g.key for g in page]
-            text = client.get(reverse("insights:csv"), {"maneder": period}).content.decode()
-            workbook = client.get(reverse("insights:xlsx"), {"maneder": period}).content
+            text = client.get(reverse("insights:csv"), {"maneder": period}).getvalue().decode()
+            workbook = client.get(reverse("insights:xlsx"), {"maneder": period}).getvalue()
             formats = {"page": page, "csv": csv_grids(text, keys), "xlsx": xlsx_grids(workbook)}
             for name, grids in formats.items():
                 for grid, shown in zip(grids, page, strict=True):

@@ -42,8 +42,8 @@ def test_no_page_or_export_names_a_respondent(world):
     texts = []
     for client in (coordinator, leader):
         for name in ("surveys:results", "surveys:results_csv"):
-            texts.append(client.get(reverse(name, args=[wave.pk])).content.decode())
-        book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("surveys:results_xlsx", args=[wave.pk])).content))
+            texts.append(client.get(reverse(name, args=[wave.pk])).getvalue().decode())
+        book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("surveys:results_xlsx", args=[wave.pk])).getvalue()))
         texts.append(" ".join(str(c) for s in book.worksheets for row in s.iter_rows(values_only=True) for c in row))
     texts.append(coordinator.get(reverse("surveys:wave", args=[wave.pk])).content.decode())
     texts.append(coordinator.get(reverse("surveys:index")).content.decode())

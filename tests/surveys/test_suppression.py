@@ -82,10 +82,10 @@ def _everything(world, two_waves):
             assert grids, f"{reader.username} sees no tables for {key}"
             _publish(auditor, grids, titles, labels_by_wave, municipality, f"{reader.username}:{key}:page")
             keys = [g.key for g in grids if g.cells or g.key == "respondents"]
-            text = client.get(reverse("surveys:results_csv", args=[wave.pk])).content.decode()
+            text = client.get(reverse("surveys:results_csv", args=[wave.pk])).getvalue().decode()
             _publish(auditor, csv_grids(text, keys), titles, labels_by_wave, municipality,
                      f"{reader.username}:{key}:csv")
-            content = client.get(reverse("surveys:results_xlsx", args=[wave.pk])).content
+            content = client.get(reverse("surveys:results_xlsx", args=[wave.pk])).getvalue()
             _publish(auditor, xlsx_grids(content), titles, labels_by_wave, municipality,
                      f"{reader.username}:{key}:xlsx")
             pages += 1
