@@ -137,7 +137,7 @@ def test_figures_as_of_in_every_staff_language(world):
     for language, words in expected.items():
         body = _client(world, world.coordinator, language).get(URL).content.decode()
         assert words in body, language
-        csv = _client(world, world.coordinator, language).get("/ledelse/ledelse.csv").content.decode()
+        csv = _client(world, world.coordinator, language).get("/ledelse/ledelse.csv").getvalue().decode()
         assert words in csv.splitlines()[0], language
     pdf = _client(world, world.coordinator).get("/ledelse/ledelse.pdf").content
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
