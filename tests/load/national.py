@@ -520,7 +520,9 @@ def drop_constraints(cursor) -> list[str]:
     indexes = cursor.fetchall()
     restore = [f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}'
                for t, name, kind, definition in constraints if kind != "f"]
-    restore += [definition for _name, definition, _t in indexes]
+    # A partitioned table's index is defined "ON ONLY" the parent, which
+    # would restore it INVALID and without its partitions' indexes.
+    restore += [definition.replace(" ON ONLY ", " ON ", 1) for _name, definition, _t in indexes]
     restore += [f'ALTER TABLE {t} ADD CONSTRAINT "{name}" {definition}'
                 for t, name, kind, definition in constraints if kind == "f"]
     for t, name, _kind, _d in reversed(constraints):
