@@ -21,6 +21,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django_scopes import scope as tenant_scope
 from django_scopes import scopes_disabled
@@ -38,6 +39,10 @@ logger = logging.getLogger(__name__)
 # Older than this, a page computes the figures itself instead of showing them:
 # the periodic refresh (run_followup, typically every 15 minutes) has stopped.
 MAX_AGE = dt.timedelta(hours=1)
+# The periodic refresh leaves a municipality alone whose figures are younger
+# than this, however often the loop runs: a city's refresh costs tens of
+# seconds of a worker, and the country's about a worker's fifth (docs/scaling.md).
+REFRESH_EVERY = dt.timedelta(minutes=15)
 
 
 def languages() -> list[str]:
@@ -115,12 +120,21 @@ def refresh(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list
     return computed_at, views
 
 
-def refresh_all(only=None) -> dict:
+def refresh_all(only=None, now=None, *, skip_fresh: bool = True) -> dict:
     """The periodic refresh: each municipality in turn, each in its own short
-    write transaction after its reads, so no transaction spans a city's work."""
+    write transaction after its reads, so no transaction spans a city's work.
+    With `skip_fresh` (the periodic task), a municipality refreshed less than
+    REFRESH_EVERY ago is left as it is."""
+    now = now or timezone.now()
     with scopes_disabled():
-        municipalities = list(Municipality.objects.order_by("pk") if only is None
-                              else Municipality.objects.filter(pk__in=only).order_by("pk"))
+        municipalities = Municipality.objects.order_by("pk")
+        if only is not None:
+            municipalities = municipalities.filter(pk__in=only)
+        if skip_fresh:
+            recent = Snapshot.objects.filter(municipality=OuterRef("pk"),
+                                             computed_at__gt=now - REFRESH_EVERY)
+            municipalities = municipalities.exclude(Exists(recent))
+        municipalities = list(municipalities)
     done, failed = 0, []
     for municipality in municipalities:
         try:

@@ -157,6 +157,23 @@ def test_the_periodic_task_and_the_command_refresh_every_municipality(world):
         call_command("refresh_insights", "0000")
 
 
+def test_the_periodic_task_leaves_figures_younger_than_the_refresh_interval(world):
+    """However often the loop runs, a municipality is counted again only once
+    its figures are REFRESH_EVERY old; the command counts whenever asked."""
+    now = timezone.now()
+    with scopes_disabled():
+        snapshot.refresh(world.fjordvik, now - snapshot.REFRESH_EVERY + dt.timedelta(minutes=1))
+        snapshot.refresh(world.asheim, now - snapshot.REFRESH_EVERY - dt.timedelta(minutes=1))
+    assert snapshot.refresh_all(now=now) == {"municipalities": 1}  # Åsheim only
+    with scopes_disabled():
+        computed = dict(Snapshot.objects.values_list("municipality__number", "computed_at"))
+    assert computed["9901"] < now - dt.timedelta(minutes=13)
+    assert computed["9902"] >= now - dt.timedelta(minutes=1)
+    call_command("refresh_insights", "9901")
+    with scopes_disabled():
+        assert Snapshot.objects.get(municipality=world.fjordvik).computed_at > computed["9901"]
+
+
 def test_an_older_refresh_does_not_overwrite_a_newer_one(world):
     now = timezone.now()
     with scopes_disabled():

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"no municipality numbered {', '.join(missing)}")
             only = list(found.values())
-        result = snapshot.refresh_all(only)
+        result = snapshot.refresh_all(only, skip_fresh=False)
         self.stdout.write(f"refreshed the leadership view of {result['municipalities']} municipalities")
         if result.get("failed"):
             raise CommandError(f"refreshing failed for {', '.join(result['failed'])} (see the log)")
