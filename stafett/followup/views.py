@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from stafett.access.views import staff
 from stafett.followup import actions
 from stafett.followup.forms import SettingsForm
-from stafett.followup.models import Notification
+from stafett.followup.models import Notification, Rule
+from stafett.lib.rows import choice_labels, url_for_each
 
 
 def _mine(request):
@@ -28,6 +29,17 @@ def _mine(request):
 @staff
 def needs_attention(request):
     page, rows = actions.needs_attention(request.actor, request.GET.get("side"))
+    # Labels and links once per page, not per row in the template.
+    labels = choice_labels(Rule.choices)
+    read = url_for_each("followup:read")
+    where = {"concern": url_for_each("concerns:detail"), "appoint": url_for_each("relay:appoint"),
+             "relay": url_for_each("relay:detail")}
+    for row in rows:
+        notification = row["notification"]
+        row["rule_label"] = labels[notification.brk.rule]
+        row["read_url"] = read(notification.pk)
+        shown = next((key for key in ("concern", "appoint", "relay") if row[key]), None)
+        row["where_url"] = where[shown](row[shown].pk) if shown else ""
     return render(request, "followup/list.html", {"page": page, "rows": rows, "nav": "followup"})
 
 

@@ -32,6 +32,7 @@ from stafett.concerns import actions as concern_actions
 from stafett.guides.models import Step, steps_for_variant
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
+from stafett.lib.rows import choice_labels, url_for_each
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -274,7 +275,20 @@ def _timeline(request, relay, guardian=None):
     page = Paginator(timeline_queryset(relay, kind, guardian), PAGE_SIZE).get_page(
         request.GET.get("side")
     )
+    label_entries(page.object_list, relay)
     return kind, page
+
+
+def label_entries(entries, relay) -> None:
+    """What the timeline shows of each entry, worked out once per page instead
+    of per row in the template: the kind's label and the per-entry action URLs."""
+    labels = choice_labels(Entry.Kind.choices)
+    correct = url_for_each("relay_content:entry_correct", relay.pk)
+    withhold = url_for_each("relay_content:entry_withhold", relay.pk)
+    for entry in entries:
+        entry.kind_label = labels[entry.kind]
+        entry.correct_url = correct(entry.pk)
+        entry.withhold_url = withhold(entry.pk)
 
 
 @staff

@@ -25,6 +25,7 @@ from stafett.relay.models import (
     Participant,
     Withholding,
 )
+from stafett.relay.views import label_entries
 
 from .helpers import make_relay
 
@@ -510,14 +511,15 @@ def test_content_links_follow_what_the_viewer_may_do(world, relay):
 def test_entry_actions_correct_for_the_author_and_withhold_for_the_holder(world, relay):
     note = _note(world, relay, world.other_employee)
     correct, withhold = _url("entry_correct", relay, note.pk), _url("entry_withhold", relay, note.pk)
-    olav = render_to_string("relay/_entry_actions.html", {
+    label_entries([note], relay)
+    olav = render_to_string("relay/_timeline.html#entry_actions", {
         "entry": note, "relay": relay, "allowed": {"view", "content"}, "user": world.other_employee})
     assert correct in olav and withhold not in olav
-    helga = render_to_string("relay/_entry_actions.html", {
+    helga = render_to_string("relay/_timeline.html#entry_actions", {
         "entry": note, "relay": relay, "allowed": {"view", "content", "withhold"}, "user": world.health_nurse})
     assert correct not in helga and withhold in helga
     note.is_corrected = True
-    assert correct not in render_to_string("relay/_entry_actions.html", {
+    assert correct not in render_to_string("relay/_timeline.html#entry_actions", {
         "entry": note, "relay": relay, "allowed": {"content"}, "user": world.other_employee})
 
 
