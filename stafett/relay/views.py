@@ -294,17 +294,19 @@ def detail(request, pk):
     steps, next_step = guide_progress(relay)
     kind, page = _timeline(request, relay)
     today = timezone.localdate()
+    # Once per page: for a participant each evaluation is a query.
+    allowed = relay_actions(actor, relay)
     return render(request, "relay/detail.html", {
         "relay": relay,
         "child": relay.child,
-        "allowed": relay_actions(actor, relay),
+        "allowed": allowed,
         "guardians": list(relay.child.guardians.all()),
         "consents": consents,
         "consents_in_force": in_force,
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
-        "inclusion_requests": _pending_inclusions(relay, actor),
+        "inclusion_requests": _pending_inclusions(relay, allowed),
         "holder_history": _holder_history(relay, handovers),
         "steps": steps,
         "next_step": next_step,
@@ -315,10 +317,10 @@ def detail(request, pk):
     })
 
 
-def _pending_inclusions(relay, actor) -> list:
+def _pending_inclusions(relay, allowed) -> list:
     """Services waiting for the family's answer to be included: only the holder
-    (who asks the family) sees who asked."""
-    if not relay.is_open or "consent" not in relay_actions(actor, relay):
+    (who asks the family) sees who asked (`allowed`: the viewer's relay_actions)."""
+    if not relay.is_open or "consent" not in allowed:
         return []
     return list(
         relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING)
