@@ -19,7 +19,7 @@ from stafett.tenancy.models import Service
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
 from .models import Conversation
-from .policy import author_active, concern_actions, led_concerns, visible_concerns
+from .policy import author_active, concern_actions, led_concerns, own_concerns
 
 STEP_FORMS = {
     "define": forms.DefineForm,
@@ -69,9 +69,7 @@ def _status_filter(request, queryset):
 
 @staff
 def mine(request):
-    status, queryset = _status_filter(
-        request, visible_concerns(request.actor).filter(author=request.user)
-    )
+    status, queryset = _status_filter(request, own_concerns(request.actor))
     page, rows = _rows(request, queryset)
     return render(request, "concerns/mine.html", {
         "page": page, "rows": rows, "status": status, "nav": "mine",
