@@ -270,8 +270,9 @@ def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=()):
     """One page of relays (already narrowed by the policy), each row audited as
     a list read in the same transaction, on the legal basis of each row;
     `extra` = further (relay, item) pairs shown on the page (e.g. handovers
-    waiting). Returns the page."""
-    with transaction.atomic():
+    waiting). Returns the page. Inside a caller's transaction it takes part
+    in it without a savepoint (the list page reads and audits in one)."""
+    with transaction.atomic(savepoint=False):
         page = Paginator(queryset, page_size).get_page(page_number)
         page.object_list = list(page.object_list)
         audit_list(actor, [(r, None, None) for r in page.object_list] + list(extra))
@@ -284,8 +285,8 @@ MY_REQUESTS_SHOWN = 10
 def my_inclusion_requests(actor) -> list:
     """The person's own latest requests to be included, with the child as they
     typed it and only the family's answer: nothing of the relay they concern.
-    Audited as a list read."""
-    with transaction.atomic():
+    Audited as a list read (in the caller's transaction, if any)."""
+    with transaction.atomic(savepoint=False):
         asked = list(
             InclusionRequest.objects.filter(requested_by=actor.user)
             .select_related("service").annotate(relay_child_id=F("relay__child_id"))

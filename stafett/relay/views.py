@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,22 +85,25 @@ def mine(request):
         .select_related("child", "holder", "holder_service")
         .order_by("-last_activity_at", "-pk")
     )
-    waiting = list(
-        pending_for(actor)
-        .select_related("relay__child", "requested_by", "from_service", "to_service")
-        .order_by("requested_at", "pk")
-    )
-    page = actions.list_relays(
-        actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
-        extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
-    )
-    relays = page.object_list
+    # One transaction for the page's reads and their audit rows, rather than
+    # one for the relays and another for the inclusion requests.
+    with transaction.atomic():
+        waiting = list(
+            pending_for(actor)
+            .select_related("relay__child", "requested_by", "from_service", "to_service")
+            .order_by("requested_at", "pk")
+        )
+        page = actions.list_relays(
+            actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
+            extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
+        )
+        asked = actions.my_inclusion_requests(actor)
     may_start = Service.objects.filter(
         pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
     ).exists()
     return render(request, "relay/mine.html", {
-        "page": page, "relays": relays, "waiting": waiting, "status": status,
-        "may_start": may_start, "asked": actions.my_inclusion_requests(actor), "nav": "relays",
+        "page": page, "relays": page.object_list, "waiting": waiting, "status": status,
+        "may_start": may_start, "asked": asked, "nav": "relays",
     })
 
 
