@@ -18,7 +18,7 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
-from .models import Conversation
+from .models import Concern, Conversation
 from .policy import author_active, concern_actions, led_concerns, own_concerns
 
 STEP_FORMS = {
@@ -30,19 +30,25 @@ STEP_FORMS = {
 }
 
 
-def _rows(request, queryset):
+def _rows(request, queryset, **annotations):
     """One page of concerns with their journey, audited as a list read.
 
-    A constant number of queries whatever the page size: concerns with child
-    and service joined, conversation existence annotated, and the level-0
-    steps of every guide on the page in one query.
+    A constant number of queries whatever the page size: the page's ids (the
+    policy's filter, run once), the concerns with child and service joined,
+    conversation existence and `annotations` annotated, and the level-0 steps
+    of every guide on the page in one query.
     """
-    queryset = (
-        queryset.select_related("child", "service", "author")
-        .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))))
-        .order_by("-last_activity_at", "-pk")
+    def load(ids):
+        return (
+            Concern.objects.filter(pk__in=ids).select_related("child", "service", "author")
+            .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))),
+                      **annotations)
+        )
+
+    page = actions.list_concerns(
+        request.actor, queryset.order_by("-last_activity_at", "-pk"), request.GET.get("side"),
+        load=load,
     )
-    page = actions.list_concerns(request.actor, queryset, request.GET.get("side"))
     concerns = page.object_list
     steps = level0_steps((c.guide_id, c.service.kind) for c in concerns)
     rows = []
@@ -81,10 +87,8 @@ def inbox(request):
     actor = request.actor
     if not actor.led_service_ids:
         raise Http404
-    status, queryset = _status_filter(
-        request, led_concerns(actor).annotate(author_active=author_active()),
-    )
-    page, rows = _rows(request, queryset)
+    status, queryset = _status_filter(request, led_concerns(actor))
+    page, rows = _rows(request, queryset, author_active=author_active())
     return render(request, "concerns/inbox.html", {
         "page": page, "rows": rows, "status": status, "nav": "inbox",
     })
