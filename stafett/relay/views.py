@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +37,7 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .models import (
+    ConsentParty,
     Entry,
     Evaluation,
     Goal,
@@ -80,11 +81,7 @@ def mine(request):
     status = request.GET.get("status", "open")
     if status not in Relay.Status.values:
         status = Relay.Status.OPEN
-    queryset = (
-        visible_relays(actor, status=status)
-        .select_related("child", "holder", "holder_service")
-        .order_by("-last_activity_at", "-pk")
-    )
+    queryset = visible_relays(actor, status=status).order_by("-last_activity_at", "-pk")
     # One transaction for the page's reads and their audit rows, rather than
     # one for the relays and another for the inclusion requests.
     with transaction.atomic():
@@ -249,7 +246,8 @@ def _consents(relay):
     today = timezone.localdate()
     consents = list(
         relay.consents.select_related("recorded_by", "withdrawn_by")
-        .prefetch_related("services", "parties__guardian")
+        # The parties with their guardians in one query, not two.
+        .prefetch_related("services", Prefetch("parties", ConsentParty.objects.select_related("guardian")))
         .order_by("-recorded_at", "-pk")
     )
     for consent in consents:
