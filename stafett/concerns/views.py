@@ -122,8 +122,9 @@ def new(request):
     })
 
 
-def _context(request, concern, **extra):
-    """What every page of one worry shows: the journey and what the viewer may do."""
+def _context(request, concern, allowed=None, **extra):
+    """What every page of one worry shows: the journey and what the viewer may
+    do (`allowed`, when the page has evaluated it already: for a leader, a query)."""
     conversations = list(concern.conversations.select_related("recorded_by"))
     key = (concern.guide_id, concern.service.kind)
     steps = level0_steps([key])[key]
@@ -133,7 +134,7 @@ def _context(request, concern, **extra):
         "child": concern.child,
         "journey": items,
         "next": next_step(items),
-        "allowed": concern_actions(request.actor, concern),
+        "allowed": concern_actions(request.actor, concern) if allowed is None else allowed,
         "conversations": conversations,
         "steps_by_code": steps,
         # The worry keeps its own guide version; the page says when a newer one exists.
@@ -162,7 +163,8 @@ def step(request, pk, code):
     # Reading the page needs "view"; posting the form needs the step's own
     # action, checked before anything is read or recorded.
     concern = actions.read_concern(request.actor, pk, code if request.method == "POST" else "view")
-    may_act = code in concern_actions(request.actor, concern)
+    allowed = concern_actions(request.actor, concern)
+    may_act = code in allowed
     form_class = STEP_FORMS[code]
     initial = {"version": concern.version}
     if code == "define":
@@ -184,7 +186,7 @@ def step(request, pk, code):
                 messages.success(request, SUCCESS[code]())
                 return redirect("concerns:detail", pk=concern.pk)
     return render(request, f"concerns/step_{code}.html", _context(
-        request, concern, form=form, code=code, may_act=may_act,
+        request, concern, form=form, code=code, may_act=may_act, allowed=allowed,
     ))
 
 
