@@ -206,9 +206,10 @@ def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
     # leader of the service), each served by its own index and estimated on its own.
     covered = _covered(actor, today)
     # No ordering in the branches: a compound query may not order inside a subquery.
-    ids = Relay.objects.filter(**held).order_by().values("pk").union(
-        covered.filter(**named).order_by().values("relay_id"),
-        covered.filter(**led).order_by().values("relay_id"))
+    branches = [covered.filter(**named).order_by().values("relay_id")]
+    if actor.led_service_ids:  # else the branch matches nothing: not built at all
+        branches.append(covered.filter(**led).order_by().values("relay_id"))
+    ids = Relay.objects.filter(**held).order_by().values("pk").union(*branches)
     # Compiled once here, not again for each query built on the result (a
     # list's page and its count): the same SQL, without compiling the three
     # branches and their consent subqueries twice per request.
