@@ -8,7 +8,6 @@ from a stale page is refused (Conflict) instead of overwriting someone's work.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from stafett.audit.log import record, record_many
 from stafett.audit.models import LegalBasis
 from stafett.guides.loader import current_guide
 from stafett.lib.errors import Conflict
+from stafett.lib.paging import page_by_ids
 from stafett.notify.outbox import post_record
 from stafett.tenancy.models import Membership
 
@@ -69,12 +69,13 @@ def read_concern(actor, pk, action: str = "view", *, part=None):
     return (concern, item) if part is not None else concern
 
 
-def list_concerns(actor, queryset, page_number, *, page_size: int = 25):
-    """One page of `queryset` (already narrowed by the policy) with each row
-    audited as a list read in the same transaction. Returns the page."""
+def list_concerns(actor, queryset, page_number, *, load, page_size: int = 25):
+    """One page of `queryset` (already narrowed by the policy and ordered),
+    its rows read by `load(ids)`, with each row audited as a list read in the
+    same transaction. Returns the page. The policy's query runs once, not
+    once for the count and again for the page (stafett.lib.paging)."""
     with transaction.atomic():
-        page = Paginator(queryset, page_size).get_page(page_number)
-        page.object_list = list(page.object_list)
+        page = page_by_ids(queryset, page_number, page_size, load)
         record_many(actor, "list", [(c, c.child_id, None, _acting_service_id(actor, c))
                                     for c in page.object_list],
                     legal_basis=LegalBasis.SERVICE_DUTY)

@@ -57,6 +57,16 @@ def visible_concerns(actor: Actor) -> QuerySet:
     )
 
 
+def own_concerns(actor: Actor) -> QuerySet:
+    """`visible_concerns(actor)` narrowed to the actor's own worries, without
+    the leaders' branches: a service she leads is one she works in, so for her
+    own worries they add nothing to the author's branch, and the list's page
+    and count need not test every row for an active author."""
+    if not actor.is_staff_member:
+        return Concern.objects.none()
+    return Concern.objects.filter(author=actor.user, service_id__in=actor.service_ids)
+
+
 def led_concerns(actor: Actor) -> QuerySet:
     """The leader's inbox: shared worries of the services she leads, and the
     worries their departed authors left behind (not her own unshared ones)."""

@@ -18,8 +18,8 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
-from .models import Conversation
-from .policy import author_active, concern_actions, led_concerns, visible_concerns
+from .models import Concern, Conversation
+from .policy import author_active, concern_actions, led_concerns, own_concerns
 
 STEP_FORMS = {
     "define": forms.DefineForm,
@@ -30,19 +30,25 @@ STEP_FORMS = {
 }
 
 
-def _rows(request, queryset):
+def _rows(request, queryset, **annotations):
     """One page of concerns with their journey, audited as a list read.
 
-    A constant number of queries whatever the page size: concerns with child
-    and service joined, conversation existence annotated, and the level-0
-    steps of every guide on the page in one query.
+    A constant number of queries whatever the page size: the page's ids (the
+    policy's filter, run once), the concerns with child and service joined,
+    conversation existence and `annotations` annotated, and the level-0 steps
+    of every guide on the page in one query.
     """
-    queryset = (
-        queryset.select_related("child", "service", "author")
-        .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))))
-        .order_by("-last_activity_at", "-pk")
+    def load(ids):
+        return (
+            Concern.objects.filter(pk__in=ids).select_related("child", "service", "author")
+            .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))),
+                      **annotations)
+        )
+
+    page = actions.list_concerns(
+        request.actor, queryset.order_by("-last_activity_at", "-pk"), request.GET.get("side"),
+        load=load,
     )
-    page = actions.list_concerns(request.actor, queryset, request.GET.get("side"))
     concerns = page.object_list
     steps = level0_steps((c.guide_id, c.service.kind) for c in concerns)
     rows = []
@@ -69,9 +75,7 @@ def _status_filter(request, queryset):
 
 @staff
 def mine(request):
-    status, queryset = _status_filter(
-        request, visible_concerns(request.actor).filter(author=request.user)
-    )
+    status, queryset = _status_filter(request, own_concerns(request.actor))
     page, rows = _rows(request, queryset)
     return render(request, "concerns/mine.html", {
         "page": page, "rows": rows, "status": status, "nav": "mine",
@@ -83,10 +87,8 @@ def inbox(request):
     actor = request.actor
     if not actor.led_service_ids:
         raise Http404
-    status, queryset = _status_filter(
-        request, led_concerns(actor).annotate(author_active=author_active()),
-    )
-    page, rows = _rows(request, queryset)
+    status, queryset = _status_filter(request, led_concerns(actor))
+    page, rows = _rows(request, queryset, author_active=author_active())
     return render(request, "concerns/inbox.html", {
         "page": page, "rows": rows, "status": status, "nav": "inbox",
     })
@@ -120,8 +122,9 @@ def new(request):
     })
 
 
-def _context(request, concern, **extra):
-    """What every page of one worry shows: the journey and what the viewer may do."""
+def _context(request, concern, allowed=None, **extra):
+    """What every page of one worry shows: the journey and what the viewer may
+    do (`allowed`, when the page has evaluated it already: for a leader, a query)."""
     conversations = list(concern.conversations.select_related("recorded_by"))
     key = (concern.guide_id, concern.service.kind)
     steps = level0_steps([key])[key]
@@ -131,7 +134,7 @@ def _context(request, concern, **extra):
         "child": concern.child,
         "journey": items,
         "next": next_step(items),
-        "allowed": concern_actions(request.actor, concern),
+        "allowed": concern_actions(request.actor, concern) if allowed is None else allowed,
         "conversations": conversations,
         "steps_by_code": steps,
         # The worry keeps its own guide version; the page says when a newer one exists.
@@ -160,7 +163,8 @@ def step(request, pk, code):
     # Reading the page needs "view"; posting the form needs the step's own
     # action, checked before anything is read or recorded.
     concern = actions.read_concern(request.actor, pk, code if request.method == "POST" else "view")
-    may_act = code in concern_actions(request.actor, concern)
+    allowed = concern_actions(request.actor, concern)
+    may_act = code in allowed
     form_class = STEP_FORMS[code]
     initial = {"version": concern.version}
     if code == "define":
@@ -182,7 +186,7 @@ def step(request, pk, code):
                 messages.success(request, SUCCESS[code]())
                 return redirect("concerns:detail", pk=concern.pk)
     return render(request, f"concerns/step_{code}.html", _context(
-        request, concern, form=form, code=code, may_act=may_act,
+        request, concern, form=form, code=code, may_act=may_act, allowed=allowed,
     ))
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,6 +28,7 @@ from stafett.concerns.policy import load_concern
 from stafett.guides.loader import current_guide
 from stafett.lib.dates import add_years
 from stafett.lib.errors import Conflict
+from stafett.lib.paging import page_by_ids
 from stafett.notify.models import OutboxMessage
 from stafett.notify.outbox import post_many, post_record, tell
 from stafett.tenancy.models import Membership, Service
@@ -266,14 +266,20 @@ def read_relay(actor, pk, action: str = "view", *, event: str | None = None, par
     return (relay, item) if part is not None else relay
 
 
-def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=()):
-    """One page of relays (already narrowed by the policy), each row audited as
-    a list read in the same transaction, on the legal basis of each row;
-    `extra` = further (relay, item) pairs shown on the page (e.g. handovers
-    waiting). Returns the page."""
-    with transaction.atomic():
-        page = Paginator(queryset, page_size).get_page(page_number)
-        page.object_list = list(page.object_list)
+def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=(),
+                related=("child", "holder", "holder_service")):
+    """One page of relays (already narrowed by the policy and ordered), each
+    row audited as a list read in the same transaction, on the legal basis of
+    each row; `extra` = further (relay, item) pairs shown on the page (e.g.
+    handovers waiting); `related` = what each row is shown with. Returns the
+    page. Inside a caller's transaction it takes part in it without a
+    savepoint (the list page reads and audits in one).
+
+    The policy's query runs once, not once for the count and again for the
+    page (stafett.lib.paging)."""
+    with transaction.atomic(savepoint=False):
+        page = page_by_ids(queryset, page_number, page_size,
+                           lambda ids: Relay.objects.filter(pk__in=ids).select_related(*related))
         audit_list(actor, [(r, None, None) for r in page.object_list] + list(extra))
     return page
 
@@ -284,8 +290,8 @@ MY_REQUESTS_SHOWN = 10
 def my_inclusion_requests(actor) -> list:
     """The person's own latest requests to be included, with the child as they
     typed it and only the family's answer: nothing of the relay they concern.
-    Audited as a list read."""
-    with transaction.atomic():
+    Audited as a list read (in the caller's transaction, if any)."""
+    with transaction.atomic(savepoint=False):
         asked = list(
             InclusionRequest.objects.filter(requested_by=actor.user)
             .select_related("service").annotate(relay_child_id=F("relay__child_id"))

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from stafett.access.actor import Actor
@@ -165,12 +167,13 @@ def _covered(actor: Actor, today: dt.date | None) -> QuerySet:
     """Participations in a service the actor is an active member of, not
     left, and covered by the consent in force — of anyone: the callers say
     whose (the actor's own, or those of the services they lead)."""
-    covering = consents_in_force(today).filter(
-        relay_id=OuterRef("relay_id"), services=OuterRef("service_id")
-    )
+    covering = Consent.objects.filter(
+        _sharing_q(today or timezone.localdate()),
+        relay_id=OuterRef("relay_id"), services=OuterRef("service_id"),
+    ).values("pk")
     return Participant.objects.filter(
-        left_at__isnull=True, service_id__in=actor.service_ids,
-    ).filter(Exists(covering.values("pk")))
+        Exists(covering), left_at__isnull=True, service_id__in=actor.service_ids,
+    )
 
 
 def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
@@ -188,22 +191,33 @@ def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
     at 10 or 10 000 open relays (docs/performance-notes.md)."""
     if not actor.is_staff_member:
         return Relay.objects.none()
-    held = Relay.objects.filter(holder=actor.user, holder_service_id__in=actor.service_ids)
-    # covered_participations, split in two branches (as a named person; as the
-    # leader of the service), each served by its own index and estimated on its own.
-    named = _covered(actor, today).filter(user=actor.user)
-    led = _covered(actor, today).filter(service_id__in=actor.led_service_ids)
+    # Each branch is built with one filter() call: every call clones the query,
+    # and this runs on every list and detail page.
+    held = {"holder": actor.user, "holder_service_id__in": actor.service_ids}
+    named = {"user": actor.user}
+    led = {"service_id__in": actor.led_service_ids}
     if pk is not None:
-        held, named, led = held.filter(pk=pk), named.filter(relay_id=pk), led.filter(relay_id=pk)
+        held["pk"] = named["relay_id"] = led["relay_id"] = pk
     if status is not None:
         # Inside each branch, so closed relays (most of them, after a few
         # years) are never gathered only to be thrown away.
-        held = held.filter(status=status)
-        named, led = named.filter(relay__status=status), led.filter(relay__status=status)
+        held["status"] = named["relay__status"] = led["relay__status"] = status
+    # covered_participations, split in two branches (as a named person; as the
+    # leader of the service), each served by its own index and estimated on its own.
+    covered = _covered(actor, today)
     # No ordering in the branches: a compound query may not order inside a subquery.
-    ids = held.order_by().values("pk").union(
-        named.order_by().values("relay_id"), led.order_by().values("relay_id"))
-    return Relay.objects.filter(pk__in=ids)
+    branches = [covered.filter(**named).order_by().values("relay_id")]
+    if actor.led_service_ids:  # else the branch matches nothing: not built at all
+        branches.append(covered.filter(**led).order_by().values("relay_id"))
+    ids = Relay.objects.filter(**held).order_by().values("pk").union(*branches)
+    # Compiled once here, not again for each query built on the result (a
+    # list's page and its count): the same SQL, without compiling the three
+    # branches and their consent subqueries twice per request.
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:  # every branch is empty (no service to see through)
+        return Relay.objects.none()
+    return Relay.objects.filter(pk__in=RawSQL(sql, params))
 
 
 def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozenset[str]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,6 +38,7 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .models import (
+    ConsentParty,
     Entry,
     Evaluation,
     Goal,
@@ -80,27 +82,26 @@ def mine(request):
     status = request.GET.get("status", "open")
     if status not in Relay.Status.values:
         status = Relay.Status.OPEN
-    queryset = (
-        visible_relays(actor, status=status)
-        .select_related("child", "holder", "holder_service")
-        .order_by("-last_activity_at", "-pk")
-    )
-    waiting = list(
-        pending_for(actor)
-        .select_related("relay__child", "requested_by", "from_service", "to_service")
-        .order_by("requested_at", "pk")
-    )
-    page = actions.list_relays(
-        actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
-        extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
-    )
-    relays = page.object_list
+    queryset = visible_relays(actor, status=status).order_by("-last_activity_at", "-pk")
+    # One transaction for the page's reads and their audit rows, rather than
+    # one for the relays and another for the inclusion requests.
+    with transaction.atomic():
+        waiting = list(
+            pending_for(actor)
+            .select_related("relay__child", "requested_by", "from_service", "to_service")
+            .order_by("requested_at", "pk")
+        )
+        page = actions.list_relays(
+            actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
+            extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
+        )
+        asked = actions.my_inclusion_requests(actor)
     may_start = Service.objects.filter(
         pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
     ).exists()
     return render(request, "relay/mine.html", {
-        "page": page, "relays": relays, "waiting": waiting, "status": status,
-        "may_start": may_start, "asked": actions.my_inclusion_requests(actor), "nav": "relays",
+        "page": page, "relays": page.object_list, "waiting": waiting, "status": status,
+        "may_start": may_start, "asked": asked, "nav": "relays",
     })
 
 
@@ -246,7 +247,8 @@ def _consents(relay):
     today = timezone.localdate()
     consents = list(
         relay.consents.select_related("recorded_by", "withdrawn_by")
-        .prefetch_related("services", "parties__guardian")
+        # The parties with their guardians in one query, not two.
+        .prefetch_related("services", Prefetch("parties", ConsentParty.objects.select_related("guardian")))
         .order_by("-recorded_at", "-pk")
     )
     for consent in consents:
@@ -308,17 +310,19 @@ def detail(request, pk):
     steps, next_step = guide_progress(relay)
     kind, page = _timeline(request, relay)
     today = timezone.localdate()
+    # Once per page: for a participant each evaluation is a query.
+    allowed = relay_actions(actor, relay)
     return render(request, "relay/detail.html", {
         "relay": relay,
         "child": relay.child,
-        "allowed": relay_actions(actor, relay),
+        "allowed": allowed,
         "guardians": list(relay.child.guardians.all()),
         "consents": consents,
         "consents_in_force": in_force,
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
-        "inclusion_requests": _pending_inclusions(relay, actor),
+        "inclusion_requests": _pending_inclusions(relay, allowed),
         "holder_history": _holder_history(relay, handovers),
         "steps": steps,
         "next_step": next_step,
@@ -329,10 +333,10 @@ def detail(request, pk):
     })
 
 
-def _pending_inclusions(relay, actor) -> list:
+def _pending_inclusions(relay, allowed) -> list:
     """Services waiting for the family's answer to be included: only the holder
-    (who asks the family) sees who asked."""
-    if not relay.is_open or "consent" not in relay_actions(actor, relay):
+    (who asks the family) sees who asked (`allowed`: the viewer's relay_actions)."""
+    if not relay.is_open or "consent" not in allowed:
         return []
     return list(
         relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING)

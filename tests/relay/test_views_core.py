@@ -73,6 +73,30 @@ def test_list_paginates(world):
     assert len(client(world, world.health_nurse).get(url("mine", side=2)).context["relays"]) == 2
 
 
+def test_list_pages_follow_last_activity_and_count_only_what_is_seen(world):
+    """The page and its count come from one run of the policy (lib/paging):
+    newest activity first across pages, and a relay whose consent was
+    withdrawn leaves page and count for the participant at once."""
+    relays = [make_relay(world, name=f"Barn {i}")[0] for i in range(27)]
+    for relay in relays:
+        join(world, relay, world.other_employee, world.school)
+    with scopes_disabled():
+        for i, relay in enumerate(relays):
+            Relay.objects.filter(pk=relay.pk).update(
+                last_activity_at=timezone.now() - dt.timedelta(hours=i))
+    olav = client(world, world.other_employee)
+    first, second = olav.get(url("mine")), olav.get(url("mine", side=2))
+    assert first.context["relays"] + second.context["relays"] == relays
+    assert first.context["page"].paginator.count == 27
+    with scope(municipality=world.fjordvik):
+        actions.withdraw_consent(world.actor(world.health_nurse), relays[0], reason="Trukket.")
+    first = olav.get(url("mine"))
+    assert relays[0] not in first.context["relays"]
+    assert first.context["page"].paginator.count == 26
+    # The holder still sees her own record.
+    assert client(world, world.health_nurse).get(url("mine")).context["page"].paginator.count == 27
+
+
 # --- starting ------------------------------------------------------------------------
 
 
