@@ -166,10 +166,12 @@ def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD
     if language not in languages():
         language = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in languages() else languages()[0]
     key = reader_key(service_ids)
-    with stale_reads_ok():
-        row = (SnapshotView.objects.filter(municipality=municipality, reader=key, months=months,
-                                           language=language)
-               .values_list("computed_at", "payload").first())
+    # One row by its key, read on the primary: a replica a few seconds behind
+    # would not yet have the snapshot a page's own count just stored, and the
+    # next page would count again.
+    row = (SnapshotView.objects.filter(municipality=municipality, reader=key, months=months,
+                                       language=language)
+           .values_list("computed_at", "payload").first())
     if row is not None and _usable(row[0], now):
         computed_at, payload = row
     else:
