@@ -1,5 +1,4 @@
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
-from django_scopes import scopes_disabled
 
 from stafett.notify.models import Notice
 
@@ -16,15 +15,3 @@ def count_of(queryset) -> Subquery:
     are counted in one statement (stafett.followup.context_processors.badge)."""
     return Subquery(queryset.order_by().annotate(
         n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n"))
-
-
-def badge(request):
-    """The number of the person's unread notices, for the main menu: one
-    query, none for people outside a municipality. (The pages count it with
-    the follow-up badge in one query; this is the notices alone.)"""
-    actor = getattr(request, "actor", None)
-    if actor is None or not actor.is_staff_member:
-        return {"notice_badge": 0}
-    with scopes_disabled():
-        count = unread_notices(request.user, actor.municipality).count()
-    return {"notice_badge": count}

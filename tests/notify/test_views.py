@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
+from stafett.followup.context_processors import badge
 from stafett.notify import outbox
-from stafett.notify.context_processors import badge
 from stafett.notify.models import Notice
 from stafett.tenancy.actors import build_actor
 from tests.conftest import nb
@@ -119,11 +119,11 @@ def test_the_badge_counts_unread_notices_in_one_query(world):
     request.user = world.teacher
     request.actor = build_actor(world.teacher, world.fjordvik.pk)
     with CaptureQueriesContext(connection) as queries:
-        assert badge(request) == {"notice_badge": 3}
+        assert badge(request)["notice_badge"] == 3
     assert len(queries) == 1
     text = world.client_for(world.teacher).get(reverse("home"), follow=True).content.decode()
     with translation.override("nb"):
         expected = translation.ngettext("%(n)s new notification", "%(n)s new notifications", 3)
     assert expected % {"n": 3} in text and not expected.startswith("%(n)s new")
     request.user, request.actor = world.coordinator, build_actor(world.coordinator)
-    assert badge(request) == {"notice_badge": 0}
+    assert badge(request)["notice_badge"] == 0
