@@ -197,7 +197,9 @@ def _read_stays(municipality, starts, counts: Counts) -> None:
     period: level 0 from the worry's creation to its decision; levels 1–3 from
     the relay's start or a level change to the next level change or the
     closing. One query: the stays come from a window over the level changes,
-    grouped by service, band, level and whole days in the database. A stay
+    grouped by service, band, level and whole days in the database (by
+    position: with parameters bound by the server, a repeated expression's
+    parameters are new ones, which PostgreSQL cannot match). A stay
     ends exactly when a flow (decision, level change, closing) happens, so
     the number of stays is the flows table's row total.
     """
@@ -227,13 +229,13 @@ def _read_stays(municipality, starts, counts: Counts) -> None:
     )
     SELECT sid, level, CASE {band} ELSE {len(starts)} END AS band, {_days_sql(connection)} AS days, COUNT(*)
     FROM stays WHERE ended >= %s
-    GROUP BY sid, level, CASE {band} ELSE {len(starts)} END, {_days_sql(connection)}
+    GROUP BY 1, 2, 3, 4
     """
     adapt = connection.ops.adapt_datetimefield_value
     bands = [adapt(s) for s in starts]
     mid = municipality.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [mid, mid, mid, *bands, adapt(starts[-1]), *bands])
+        cursor.execute(sql, [mid, mid, mid, *bands, adapt(starts[-1])])
         for sid, level, b, days, n in cursor.fetchall():
             counts.stays[sid, int(b), int(level)].append((max(int(days), 0), int(n)))
 
