@@ -46,8 +46,13 @@ def _needs_second_factor(request) -> str | None:
     vouched = request.session.get(IDP_SECOND_FACTOR_SESSION_KEY)
     if vouched is not None and getattr(request.actor.municipality, "pk", None) == vouched:
         return None
+    # A session verified with a device (still on record: django_otp reloads it
+    # from the session each request) owes nothing; asked first, since it is
+    # every page of someone with a device and spares the device lookup.
+    if user.is_verified():
+        return None
     if user_has_device(user):
-        return None if user.is_verified() else "accounts:verify"
+        return "accounts:verify"
     municipality = request.actor.municipality
     if municipality is not None and municipality.require_two_factor:
         return "accounts:two_factor"
