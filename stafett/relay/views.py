@@ -86,14 +86,17 @@ def mine(request):
     # One transaction for the page's reads and their audit rows, rather than
     # one for the relays and another for the inclusion requests.
     with transaction.atomic():
+        # Only what the rows show and audit: the child's name and id are on
+        # the relay itself, so the child's row is not joined.
         waiting = list(
             pending_for(actor)
-            .select_related("relay__child", "requested_by", "from_service", "to_service")
+            .select_related("relay", "requested_by", "from_service")
             .order_by("requested_at", "pk")
         )
         page = actions.list_relays(
             actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
             extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
+            related=("holder", "holder_service"),
         )
         asked = actions.my_inclusion_requests(actor)
     may_start = Service.objects.filter(
