@@ -27,3 +27,5 @@ def test_worry_list_and_inbox_and_page_are_bounded(world):
     large = [_count(teacher, reverse("concerns:mine")), _count(leader, reverse("concerns:inbox")),
              _count(teacher, detail)]
     assert small == large
+    # No query for the child's row or the steps' tools (docs/performance-notes.md).
+    assert small == [11, 11, 17]
