@@ -14,6 +14,7 @@ from stafett.access.views import staff
 from stafett.audit.models import AuditEvent
 from stafett.guides.loader import current_guide
 from stafett.lib.forms import with_version
+from stafett.lib.rows import url_for_each
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -52,17 +53,24 @@ def _rows(request, queryset, related=("service",), **annotations):
     )
     concerns = page.object_list
     steps = level0_steps(((c.guide_id, c.service.kind) for c in concerns), tools=False)
+    # Links and labels once per page, not per row in the template.
+    link, reassign = url_for_each("concerns:detail"), url_for_each("concerns:reassign")
+    of_total = _("%(done)s of %(total)s")
     rows = []
     for concern in concerns:
         items = journey(
             concern, steps[(concern.guide_id, concern.service.kind)], concern.has_conversation
         )
+        done, total = sum(item.done for item in items), len(items)
         rows.append({
             "concern": concern,
-            "done": sum(item.done for item in items),
-            "total": len(items),
+            "done": done,
+            "total": total,
+            "steps_done": of_total % {"done": done, "total": total},
             "next": next_step(items),
             "days_idle": days_idle(concern),
+            "url": link(concern.pk),
+            "reassign_url": reassign(concern.pk),
         })
     return page, rows
 
