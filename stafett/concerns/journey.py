@@ -43,16 +43,19 @@ def done_codes(concern, has_conversation: bool) -> set[str]:
     return done
 
 
-def level0_steps(keys) -> dict[tuple[int, str], dict[str, Step]]:
+def level0_steps(keys, *, tools: bool = True) -> dict[tuple[int, str], dict[str, Step]]:
     """The level-0 steps by code for each (guide id, service kind) in `keys`,
-    using the kind's variant of the guide: one query for any number of keys."""
+    using the kind's variant of the guide: one query for any number of keys,
+    and one more for the steps' tools unless `tools` is False (lists and the
+    worry's own page show only the steps' titles)."""
     keys = set(keys)
     by_guide: dict[int, list[Step]] = {}
     queryset = (
         Step.objects.filter(level__guide_id__in={g for g, _ in keys}, level__number=0)
         .select_related("level__guide")
-        .prefetch_related("tools")
     )
+    if tools:
+        queryset = queryset.prefetch_related("tools")
     for step in queryset:
         by_guide.setdefault(step.level.guide_id, []).append(step)
     return {

@@ -14,6 +14,7 @@ from stafett.access.views import staff
 from stafett.audit.models import AuditEvent
 from stafett.guides.loader import current_guide
 from stafett.lib.forms import with_version
+from stafett.lib.rows import url_for_each
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -30,17 +31,18 @@ STEP_FORMS = {
 }
 
 
-def _rows(request, queryset, **annotations):
+def _rows(request, queryset, related=("service",), **annotations):
     """One page of concerns with their journey, audited as a list read.
 
     A constant number of queries whatever the page size: the page's ids (the
-    policy's filter, run once), the concerns with child and service joined,
-    conversation existence and `annotations` annotated, and the level-0 steps
-    of every guide on the page in one query.
+    policy's filter, run once), the concerns with `related` joined (the child's
+    name and id are on the concern itself), conversation existence and
+    `annotations` annotated, and the level-0 steps of every guide on the page
+    in one query.
     """
     def load(ids):
         return (
-            Concern.objects.filter(pk__in=ids).select_related("child", "service", "author")
+            Concern.objects.filter(pk__in=ids).select_related(*related)
             .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))),
                       **annotations)
         )
@@ -50,18 +52,25 @@ def _rows(request, queryset, **annotations):
         load=load,
     )
     concerns = page.object_list
-    steps = level0_steps((c.guide_id, c.service.kind) for c in concerns)
+    steps = level0_steps(((c.guide_id, c.service.kind) for c in concerns), tools=False)
+    # Links and labels once per page, not per row in the template.
+    link, reassign = url_for_each("concerns:detail"), url_for_each("concerns:reassign")
+    of_total = _("%(done)s of %(total)s")
     rows = []
     for concern in concerns:
         items = journey(
             concern, steps[(concern.guide_id, concern.service.kind)], concern.has_conversation
         )
+        done, total = sum(item.done for item in items), len(items)
         rows.append({
             "concern": concern,
-            "done": sum(item.done for item in items),
-            "total": len(items),
+            "done": done,
+            "total": total,
+            "steps_done": of_total % {"done": done, "total": total},
             "next": next_step(items),
             "days_idle": days_idle(concern),
+            "url": link(concern.pk),
+            "reassign_url": reassign(concern.pk),
         })
     return page, rows
 
@@ -88,7 +97,7 @@ def inbox(request):
     if not actor.led_service_ids:
         raise Http404
     status, queryset = _status_filter(request, led_concerns(actor))
-    page, rows = _rows(request, queryset, author_active=author_active())
+    page, rows = _rows(request, queryset, related=("service", "author"), author_active=author_active())
     return render(request, "concerns/inbox.html", {
         "page": page, "rows": rows, "status": status, "nav": "inbox",
     })
@@ -127,7 +136,8 @@ def _context(request, concern, allowed=None, **extra):
     do (`allowed`, when the page has evaluated it already: for a leader, a query)."""
     conversations = list(concern.conversations.select_related("recorded_by"))
     key = (concern.guide_id, concern.service.kind)
-    steps = level0_steps([key])[key]
+    # The steps' tools are shown only on a step's own page (its guide box).
+    steps = level0_steps([key], tools="code" in extra)[key]
     items = journey(concern, steps, bool(conversations))
     return {
         "concern": concern,

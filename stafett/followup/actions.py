@@ -1,10 +1,10 @@
-from django.core.paginator import Paginator
 from django.db import transaction
 
 from stafett.audit.log import record_many
 from stafett.audit.models import LegalBasis
 from stafett.concerns.policy import visible_concerns
 from stafett.followup.policy import require_followup_configurer
+from stafett.lib.paging import page_by_ids
 from stafett.relay import actions as relay_actions
 from stafett.relay.policy import appointable_relays, appointment_basis, visible_relays
 
@@ -37,19 +37,24 @@ def needs_attention(actor, page_number):
         queryset = (
             Notification.objects.filter(user=actor.user, municipality=actor.municipality,
                                         brk__mended_at__isnull=True)
-            .select_related("brk", "brk__service").order_by("-created_at", "-pk")
+            .order_by("-created_at", "-pk")
         )
-        page = Paginator(queryset, PAGE_SIZE).get_page(page_number)
-        notifications = list(page.object_list)
+        # The filter runs once, for the ids (count and page); the page's rows
+        # are read by id with their break and service (stafett.lib.paging).
+        page = page_by_ids(queryset, page_number, PAGE_SIZE, lambda ids: Notification.objects.filter(
+            pk__in=ids).select_related("brk", "brk__service"))
+        notifications = page.object_list
         concern_ids = {n.brk.concern_id for n in notifications if n.brk.concern_id}
         relay_ids = {n.brk.relay_id for n in notifications if n.brk.relay_id}
         gone_ids = {n.brk.relay_id for n in notifications if n.brk.rule == Rule.HOLDER_GONE}
+        # The child's name and id are on the worry and the relay: their
+        # child's row is not joined.
         concerns = {c.pk: c for c in visible_concerns(actor).filter(pk__in=concern_ids)
-                    .select_related("child")} if concern_ids else {}
+                    } if concern_ids else {}
         relays = {r.pk: r for r in visible_relays(actor).filter(pk__in=relay_ids)
-                  .select_related("child")} if relay_ids else {}
+                  } if relay_ids else {}
         to_appoint = {r.pk: r for r in appointable_relays(actor).filter(pk__in=gone_ids)
-                      .select_related("child")} if gone_ids else {}
+                      } if gone_ids else {}
         rows = []
         for n in notifications:
             appoint = to_appoint.get(n.brk.relay_id) if n.brk.rule == Rule.HOLDER_GONE else None

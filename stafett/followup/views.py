@@ -17,7 +17,7 @@ from stafett.access.views import staff
 from stafett.followup import actions
 from stafett.followup.forms import SettingsForm
 from stafett.followup.models import Notification, Rule
-from stafett.lib.rows import choice_labels, url_for_each
+from stafett.lib.rows import choice_labels, day_label, url_for_each
 
 
 def _mine(request):
@@ -32,12 +32,14 @@ def needs_attention(request):
     # Labels and links once per page, not per row in the template.
     labels = choice_labels(Rule.choices)
     read = url_for_each("followup:read")
+    since = day_label("SHORT_DATE_FORMAT")
     where = {"concern": url_for_each("concerns:detail"), "appoint": url_for_each("relay:appoint"),
              "relay": url_for_each("relay:detail")}
     for row in rows:
         notification = row["notification"]
         row["rule_label"] = labels[notification.brk.rule]
         row["read_url"] = read(notification.pk)
+        row["since"] = since(notification.brk.opened_at)
         shown = next((key for key in ("concern", "appoint", "relay") if row[key]), None)
         row["where_url"] = where[shown](row[shown].pk) if shown else ""
     return render(request, "followup/list.html", {"page": page, "rows": rows, "nav": "followup"})

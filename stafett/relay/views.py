@@ -33,7 +33,7 @@ from stafett.concerns import actions as concern_actions
 from stafett.guides.models import Step, steps_for_variant
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
-from stafett.lib.rows import choice_labels, url_for_each
+from stafett.lib.rows import choice_labels, day_label, url_for_each
 from stafett.tenancy.models import Service
 
 from . import actions, forms
@@ -86,22 +86,30 @@ def mine(request):
     # One transaction for the page's reads and their audit rows, rather than
     # one for the relays and another for the inclusion requests.
     with transaction.atomic():
+        # Only what the rows show and audit: the child's name and id are on
+        # the relay itself, so the child's row is not joined.
         waiting = list(
             pending_for(actor)
-            .select_related("relay__child", "requested_by", "from_service", "to_service")
+            .select_related("relay", "requested_by", "from_service")
             .order_by("requested_at", "pk")
         )
         page = actions.list_relays(
             actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
             extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
+            related=("holder", "holder_service"),
         )
         asked = actions.my_inclusion_requests(actor)
     may_start = Service.objects.filter(
         pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
     ).exists()
+    # Links, roles and dates once per page, not per row in the template.
+    link, when = url_for_each("relay:detail"), day_label("j. F Y")
+    roles = {True: _("Holder"), False: _("Participant")}
+    rows = [{"relay": relay, "url": link(relay.pk), "role": roles[relay.holder_id == request.user.pk],
+             "when": when(relay.last_activity_at)} for relay in page.object_list]
     return render(request, "relay/mine.html", {
-        "page": page, "relays": page.object_list, "waiting": waiting, "status": status,
-        "may_start": may_start, "asked": asked, "nav": "relays",
+        "page": page, "relays": page.object_list, "rows": rows, "waiting": waiting,
+        "status": status, "may_start": may_start, "asked": asked, "nav": "relays",
     })
 
 

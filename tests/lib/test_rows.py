@@ -1,0 +1,26 @@
+"""stafett.lib.rows: what a list's template would otherwise work out per row."""
+
+import datetime as dt
+
+from django.template import engines
+from django.utils import translation
+
+from stafett.lib.rows import day_label
+
+
+def _filter(value, fmt):
+    template = engines["django"].from_string("{{ value|date:fmt }}")
+    return template.render({"value": value, "fmt": fmt})
+
+
+def test_day_label_is_the_date_filter_in_local_time():
+    # 23:30 UTC is already the next day in Oslo: both must say so.
+    late = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
+    values = [late, late + dt.timedelta(hours=1), dt.date(2026, 12, 24), None]
+    for language in ("nb", "nn", "en"):
+        with translation.override(language):
+            for fmt in ("j. F Y", "SHORT_DATE_FORMAT"):
+                label = day_label(fmt)
+                assert [label(v) for v in values] == [_filter(v, fmt) for v in values]
+    with translation.override("nn"):
+        assert day_label("j. F Y")(late) == "1. april 2026"
