@@ -46,6 +46,10 @@ class Actor:
     # service id -> role ("employee" | "leader"), ACTIVE memberships only: every
     # right that comes from working in a service ends with the membership.
     services: dict[int, str] = field(default_factory=dict)
+    # service id -> its kind (basis | hjelpe | voksen | spesialist), for the
+    # same active memberships: read with them, so a page asking "may I start
+    # a relay here" needs no query of its own.
+    service_kinds: dict[int, str] = field(default_factory=dict)
     roles: frozenset[str] = frozenset()
     # Every municipality the person works in, as (id, name): someone in an
     # inter-municipal service chooses which one they act in.
@@ -69,6 +73,10 @@ class Actor:
     @property
     def led_service_ids(self) -> set[int]:
         return {sid for sid, role in self.services.items() if role == "leader"}
+
+    def works_in_kind(self, kinds) -> bool:
+        """Is the person an active member of a service of one of `kinds`?"""
+        return any(kind in kinds for kind in self.service_kinds.values())
 
     def works_in(self, service_id: int | None) -> bool:
         return service_id in self.services

@@ -99,9 +99,7 @@ def mine(request):
             related=("holder", "holder_service"),
         )
         asked = actions.my_inclusion_requests(actor)
-    may_start = Service.objects.filter(
-        pk__in=actor.service_ids, kind__in=actions.DIRECT_START_KINDS
-    ).exists()
+    may_start = actor.works_in_kind(actions.DIRECT_START_KINDS)
     # Links, roles and dates once per page, not per row in the template.
     link, when = url_for_each("relay:detail"), day_label("j. F Y")
     roles = {True: _("Holder"), False: _("Participant")}

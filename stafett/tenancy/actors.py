@@ -30,7 +30,8 @@ def build_actor(user, municipality_id: int | None = None) -> Actor:
     return Actor(
         user=user,
         municipality=chosen,
-        services={sid: role for m, sid, role in memberships if m == chosen.pk},
+        services={sid: role for m, sid, role, _kind in memberships if m == chosen.pk},
+        service_kinds={sid: kind for m, sid, _role, kind in memberships if m == chosen.pk},
         roles=frozenset(role for m, role in roles if m == chosen.pk),
         municipalities=tuple((m.pk, m.name) for m in municipalities),
     )
@@ -41,24 +42,24 @@ _MUNICIPALITY_FIELDS = [f.attname for f in Municipality._meta.concrete_fields]
 
 
 def _places(user):
-    """The person's active memberships (municipality id, service id, role),
+    """The person's active memberships (municipality id, service id, role, kind),
     municipality roles (municipality id, role) and the municipalities of both
     (id -> Municipality): built on every request, so in ONE query, a UNION of
     the two kinds of row, each carrying its municipality's columns."""
     columns = [f"municipality__{name}" for name in _MUNICIPALITY_FIELDS]
     memberships = Membership.objects.filter(user=user, active=True).order_by().values_list(
-        Value("service", output_field=CharField()), "service_id", "role", *columns)
+        Value("service", output_field=CharField()), "service_id", "role", "service__kind", *columns)
     roles = MunicipalityRole.objects.filter(user=user).order_by().values_list(
         Value("role", output_field=CharField()), Value(None, output_field=IntegerField()),
-        "role", *columns)
+        "role", Value(None, output_field=CharField()), *columns)
     found, held, municipalities = [], [], {}
-    for kind, service_id, role, *values in memberships.union(roles, all=True):
+    for kind, service_id, role, service_kind, *values in memberships.union(roles, all=True):
         municipality = municipalities.get(values[0])  # values[0] is the municipality's id
         if municipality is None:
             municipality = municipalities[values[0]] = Municipality.from_db(
                 memberships.db, _MUNICIPALITY_FIELDS, values)
         if kind == "service":
-            found.append((municipality.pk, service_id, role))
+            found.append((municipality.pk, service_id, role, service_kind))
         else:
             held.append((municipality.pk, role))
     return found, held, municipalities

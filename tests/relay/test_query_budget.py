@@ -65,5 +65,6 @@ def test_relay_list_is_bounded(world):
     assert _count(nurse, reverse("relay:mine")) == small
     # The page's own queries: the second factor, the handovers waiting, the
     # page's ids, its rows, their audit rows, the person's requests to take
-    # part, whether they may start one (docs/performance-notes.md).
-    assert small == 13
+    # part (docs/performance-notes.md). Whether they may start one comes
+    # with the actor (the kinds of their services).
+    assert small == 12
