@@ -191,3 +191,31 @@ class Prepared:
             limit, offset = suffix_params
             queryset = queryset[offset:offset + limit]
         return [tuple(row) for row in queryset]
+
+
+class Columns:
+    """Every column of `model` and of the related objects `related` (one
+    level, as select_related reads them), for a prepared `values_list`, and
+    the instances made from one of its rows: the same objects, with the same
+    fields loaded, as `select_related(*related)` gives."""
+
+    def __init__(self, model, related: Sequence[str] = ()):
+        self.parts = [(None, model, [f.attname for f in model._meta.concrete_fields])]
+        for name in related:
+            other = model._meta.get_field(name).related_model
+            self.parts.append((name, other, [f.attname for f in other._meta.concrete_fields]))
+        self.names = [f"{name}__{attname}" if name else attname
+                      for name, _model, attnames in self.parts for attname in attnames]
+
+    def instance(self, row, db: str = "default"):
+        start, instance = 0, None
+        for name, model, attnames in self.parts:
+            values = row[start:start + len(attnames)]
+            start += len(attnames)
+            if name is None:
+                instance = model.from_db(db, attnames, values)
+            else:
+                # A null foreign key: every column of its object is null.
+                instance._state.fields_cache[name] = (
+                    model.from_db(db, attnames, values) if values[0] is not None else None)
+        return instance

@@ -209,18 +209,24 @@ class Timeline:
         query = TIMELINE
         if self.kind:
             values["kind"], query = self.kind, TIMELINE_OF_KIND
-        return [_entry(row) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
+        seen: dict = {}  # an author or service named on many rows is made once
+        return [_entry(row, seen) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
 
 
-def _entry(row) -> Entry:
+def _entry(row, seen: dict) -> Entry:
     (pk, kind, event, params, text, by_family, created_at, author_id, username, first_name, last_name,
      service_id, service_name, corrects_id, c_kind, c_event, c_params, c_text, is_corrected) = row
     entry = Entry(id=pk, kind=kind, event=event, params=params, text=text, by_family=by_family,
                   created_at=created_at, author_id=author_id, author_service_id=service_id,
                   corrects_id=corrects_id)
     cache = entry._state.fields_cache
-    cache["author"] = person(author_id, username, first_name, last_name)
-    cache["author_service"] = Service(id=service_id, name=service_name) if service_id else None
+    author = seen.get(("user", author_id))
+    if author is None:
+        author = seen[("user", author_id)] = person(author_id, username, first_name, last_name)
+    service = seen.get(("service", service_id))
+    if service is None and service_id:
+        service = seen[("service", service_id)] = Service(id=service_id, name=service_name)
+    cache["author"], cache["author_service"] = author, service
     cache["corrects"] = (Entry(id=corrects_id, kind=c_kind, event=c_event, params=c_params, text=c_text)
                          if corrects_id else None)
     entry.is_corrected = is_corrected

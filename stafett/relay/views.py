@@ -191,6 +191,7 @@ PROGRESS_CODES = ("start", "plan", "measures", "evaluate", "decide")
 class StepItem:
     step: Step
     status: str  # "done" | "next" | "open" | "" (a step whose progress is not tracked)
+    url: str = ""  # the step in the guide
 
 
 def _done_flags(relay_id, today):
@@ -242,6 +243,7 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
         read.append(step)
     steps = steps_for_variant(read, relay.holder_service.kind)
     done = done_codes(relay)
+    url = url_for_each("guides:step", relay.level)
     items, next_item = [], None
     for step in steps:
         if step.code not in PROGRESS_CODES:
@@ -252,7 +254,7 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
             status = "next"
         else:
             status = "open"
-        item = StepItem(step, status)
+        item = StepItem(step, status, url(step.number))
         if status == "next":
             next_item = item
         items.append(item)
