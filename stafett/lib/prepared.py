@@ -194,28 +194,50 @@ class Prepared:
 
 
 class Columns:
-    """Every column of `model` and of the related objects `related` (one
+    """The columns of `model` and of the related objects `related` (one
     level, as select_related reads them), for a prepared `values_list`, and
-    the instances made from one of its rows: the same objects, with the same
-    fields loaded, as `select_related(*related)` gives."""
+    the instances made from one of its rows: the objects
+    `select_related(*related)` gives, or with `only` ({None: the model's
+    fields, name: a related object's fields}) those `.only()` gives, whose
+    other fields would be read on first access (Model.from_db)."""
 
-    def __init__(self, model, related: Sequence[str] = ()):
-        self.parts = [(None, model, [f.attname for f in model._meta.concrete_fields])]
+    def __init__(self, model, related: Sequence[str] = (), *, only: dict | None = None):
+        only = only or {}
+
+        def attnames(model, key):
+            wanted = only.get(key)
+            return [f.attname for f in model._meta.concrete_fields
+                    if wanted is None or f.primary_key or f.attname in wanted or f.name in wanted]
+
+        self.parts = [(None, model, attnames(model, None))]
         for name in related:
             other = model._meta.get_field(name).related_model
-            self.parts.append((name, other, [f.attname for f in other._meta.concrete_fields]))
+            self.parts.append((name, other, attnames(other, name)))
         self.names = [f"{name}__{attname}" if name else attname
-                      for name, _model, attnames in self.parts for attname in attnames]
+                      for name, _model, names in self.parts for attname in names]
+        # Where each object's primary key is in its columns: null for a null
+        # foreign key.
+        self.keys = [names.index(model._meta.pk.attname) for _name, model, names in self.parts]
 
-    def instance(self, row, db: str = "default"):
+    def instance(self, row, db: str = "default", shared: dict | None = None):
+        """The instance of `row`. With `shared` (a dict kept over the rows
+        of one read), rows naming the same related object share it, as
+        prefetch_related shares them, instead of each making its own."""
         start, instance = 0, None
-        for name, model, attnames in self.parts:
+        for (name, model, attnames), key in zip(self.parts, self.keys, strict=True):
             values = row[start:start + len(attnames)]
             start += len(attnames)
             if name is None:
                 instance = model.from_db(db, attnames, values)
+                continue
+            pk = values[key]
+            if pk is None:
+                related = None
+            elif shared is None:
+                related = model.from_db(db, attnames, values)
             else:
-                # A null foreign key: every column of its object is null.
-                instance._state.fields_cache[name] = (
-                    model.from_db(db, attnames, values) if values[0] is not None else None)
+                related = shared.get((name, pk))
+                if related is None:
+                    related = shared[(name, pk)] = model.from_db(db, attnames, values)
+            instance._state.fields_cache[name] = related
         return instance

@@ -2,6 +2,8 @@
 otherwise work out again on every row."""
 
 from django.urls import reverse
+from django.utils.dates import MONTHS
+from django.utils.timezone import template_localtime
 
 
 def choice_labels(choices) -> dict:
@@ -33,16 +35,14 @@ _DATE_CODES = {
 }
 
 
-def date_formatter(format_string: str):
+def date_formatter(format_string: str, *, localize: bool = True):
     """`{{ value|date:format_string }}` as a function, for the moments of a
     page of rows: the format is parsed and the month names translated once,
     not for every row (the filter builds a DateFormat and translates each
     name on each call). Takes the codes j d m F Y H i c, backslash escapes
     and literal characters; the value is shown in the current time zone, as
-    the filter shows it."""
-    from django.utils.dates import MONTHS
-    from django.utils.timezone import template_localtime
-
+    the filter shows it (`localize=False`: the caller gives it so, once for
+    several formats)."""
     parts, escaped = [], False
     for char in format_string:
         if escaped:
@@ -56,10 +56,11 @@ def date_formatter(format_string: str):
             raise ValueError(f"date_formatter does not know the code {char!r}")
         else:
             parts.append(char)
-    months = [str(MONTHS[n]) for n in range(1, 13)]
+    months = [str(MONTHS[n]) for n in range(1, 13)] if _DATE_CODES["F"] in parts else []
 
     def format_date(value) -> str:
-        value = template_localtime(value)
+        if localize:
+            value = template_localtime(value)
         return "".join(p if isinstance(p, str) else p(value, months) for p in parts)
 
     return format_date

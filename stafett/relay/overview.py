@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import router
 from django.db.models import Count
 
-from stafett.lib.prepared import Prepared
+from stafett.lib.prepared import Columns, Prepared
 from stafett.tenancy.models import Service
 
 from .models import (
@@ -164,11 +165,16 @@ def pending_inclusions(relay_id) -> list[InclusionRequest]:
 
 # --- the timeline ---------------------------------------------------------------------------
 
-ENTRY_FIELDS = ("pk", "kind", "event", "params", "text", "by_family", "created_at",
-                "author_id", "author__username", "author__first_name", "author__last_name",
-                "author_service_id", "author_service__name",
-                "corrects_id", "corrects__kind", "corrects__event", "corrects__params", "corrects__text",
-                "is_corrected")
+# What the timeline shows of an entry, its author and service, and the entry
+# it corrects (as `.only()` would load them).
+ENTRY_COLUMNS = Columns(Entry, ("author", "author_service", "corrects"), only={
+    None: ("kind", "event", "params", "text", "by_family", "created_at", "author", "author_service",
+           "corrects"),
+    "author": ("username", "first_name", "last_name"),
+    "author_service": ("name",),
+    "corrects": ("kind", "event", "params", "text"),
+})
+ENTRY_FIELDS = (*ENTRY_COLUMNS.names, "is_corrected")
 
 
 # The page: timeline_queryset's own query (its joins, annotation and order),
@@ -209,27 +215,14 @@ class Timeline:
         query = TIMELINE
         if self.kind:
             values["kind"], query = self.kind, TIMELINE_OF_KIND
-        seen: dict = {}  # an author or service named on many rows is made once
-        return [_entry(row, seen) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
+        db = router.db_for_read(Entry)
+        shared: dict = {}
+        return [_entry(row, db, shared) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
 
 
-def _entry(row, seen: dict) -> Entry:
-    (pk, kind, event, params, text, by_family, created_at, author_id, username, first_name, last_name,
-     service_id, service_name, corrects_id, c_kind, c_event, c_params, c_text, is_corrected) = row
-    entry = Entry(id=pk, kind=kind, event=event, params=params, text=text, by_family=by_family,
-                  created_at=created_at, author_id=author_id, author_service_id=service_id,
-                  corrects_id=corrects_id)
-    cache = entry._state.fields_cache
-    author = seen.get(("user", author_id))
-    if author is None:
-        author = seen[("user", author_id)] = person(author_id, username, first_name, last_name)
-    service = seen.get(("service", service_id))
-    if service is None and service_id:
-        service = seen[("service", service_id)] = Service(id=service_id, name=service_name)
-    cache["author"], cache["author_service"] = author, service
-    cache["corrects"] = (Entry(id=corrects_id, kind=c_kind, event=c_event, params=c_params, text=c_text)
-                         if corrects_id else None)
-    entry.is_corrected = is_corrected
+def _entry(row, db, shared) -> Entry:
+    entry = ENTRY_COLUMNS.instance(row, db, shared)
+    entry.is_corrected = row[-1]
     return entry
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -309,15 +310,16 @@ def label_entries(entries, relay) -> None:
     labels = choice_labels(Entry.Kind.choices)
     correct = url_for_each("relay_content:entry_correct", relay.pk)
     withhold = url_for_each("relay_content:entry_withhold", relay.pk)
-    iso, shown, short = date_formatter("c"), date_formatter("j. F Y H:i"), date_formatter("d.m.Y H:i")
+    iso, shown, short = (date_formatter(f, localize=False) for f in ("c", "j. F Y H:i", "d.m.Y H:i"))
     which = _("the entry of %(date)s")
     for entry in entries:
         entry.kind_label = labels[entry.kind]
         entry.correct_url = correct(entry.pk)
         entry.withhold_url = withhold(entry.pk)
-        entry.created_iso, entry.created_shown = iso(entry.created_at), shown(entry.created_at)
+        when = template_localtime(entry.created_at)
+        entry.created_iso, entry.created_shown = iso(when), shown(when)
         # As {% blocktranslate %} makes it: the value escaped, the sentence safe.
-        entry.which = mark_safe(which % {"date": conditional_escape(short(entry.created_at))})  # noqa: S308
+        entry.which = mark_safe(which % {"date": conditional_escape(short(when))})  # noqa: S308
 
 
 @staff
