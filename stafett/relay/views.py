@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -195,31 +195,34 @@ class StepItem:
     url: str = ""  # the step in the guide
 
 
-def _done_flags(relay_id, today):
-    this = OuterRef("pk")
-    held = Meeting.objects.filter(relay=this, minutes_recorded_at__isnull=False)
+def _steps_with_progress(guide_id, level, relay_id, today):
+    """The guide's steps of one level, as steps_for_variant reads them, each
+    row carrying the relay's progress flags (subqueries on the relay alone:
+    the database works them out once, not per step)."""
+    held = Meeting.objects.filter(relay_id=relay_id, minutes_recorded_at__isnull=False)
     evaluation_kinds = [Meeting.Kind.EVALUATION_DISCUSSION, Meeting.Kind.EVALUATION_DECISION]
     return (
-        Relay.objects.filter(pk=relay_id)
+        Step.objects.filter(level__guide_id=guide_id, level__number=level)
         .annotate(
             p_start=Exists(held.exclude(kind__in=evaluation_kinds)),
-            p_goal=Exists(Goal.objects.filter(relay=this)),
-            p_measure=Exists(Measure.objects.filter(relay=this)),
-            p_measures=Exists(Measure.objects.filter(relay=this, starts_on__lte=today)),
-            p_evaluate=Exists(Evaluation.objects.filter(relay=this)),
+            p_goal=Exists(Goal.objects.filter(relay_id=relay_id)),
+            p_measure=Exists(Measure.objects.filter(relay_id=relay_id)),
+            p_measures=Exists(Measure.objects.filter(relay_id=relay_id, starts_on__lte=today)),
+            p_evaluate=Exists(Evaluation.objects.filter(relay_id=relay_id)),
             p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
         )
-        .values_list("p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
+        .values_list("level_id", "level__number", "number", "variant", "code", "title",
+                     "p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
     )
 
 
-DONE_FLAGS = Prepared(Relay, _done_flags)
+STEPS = Prepared(Step, _steps_with_progress)
 
 
-def done_codes(relay) -> set[str]:
-    """Which of the generic steps the relay's data shows as done, in one query."""
-    (start, goal, measure, measures, evaluate, decide), = DONE_FLAGS.rows(
-        relay_id=relay.pk, today=timezone.localdate())
+def done_codes(flags) -> set[str]:
+    """Which of the generic steps the relay's data shows as done, from the
+    flags of _steps_with_progress."""
+    start, goal, measure, measures, evaluate, decide = flags
     done = {code for code, flag in (("start", start), ("measures", measures), ("evaluate", evaluate),
                                     ("decide", decide)) if flag}
     if goal and measure:
@@ -227,23 +230,17 @@ def done_codes(relay) -> set[str]:
     return done
 
 
-# The guide's steps of one level, as steps_for_variant reads them.
-STEPS = Prepared(Step, lambda guide_id, level: (
-    Step.objects.filter(level__guide_id=guide_id, level__number=level)
-    .values_list("level_id", "level__number", "number", "variant", "code", "title")))
-
-
 def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
     """The guide's steps for the relay's level, in the holder service's
     variant, with what is done and the suggested next step."""
-    levels, read = {}, []
-    for level_id, level_number, number, variant, code, title in STEPS.rows(
-            guide_id=relay.guide_id, level=relay.level):
+    levels, read, done = {}, [], set()
+    for level_id, level_number, number, variant, code, title, *flags in STEPS.rows(
+            guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk, today=timezone.localdate()):
         step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
         step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
         read.append(step)
+        done = done_codes(flags)  # the same on every row
     steps = steps_for_variant(read, relay.holder_service.kind)
-    done = done_codes(relay)
     url = url_for_each("guides:step", relay.level)
     items, next_item = [], None
     for step in steps:
