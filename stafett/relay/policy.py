@@ -228,9 +228,34 @@ def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozense
     allowed: set[str] = set()
     if is_holder(actor, relay):
         allowed |= HOLDER_ACTIONS
-    elif covered_participations(actor, relay, today).exists():
+    elif covering_services(actor, relay, today):
         allowed |= PARTICIPANT_ACTIONS
     return frozenset(allowed) & RELAY.actions(relay.status)
+
+
+def stand_in_actor(user, employee_ids, led_ids) -> Actor:
+    """An actor with these ids: the policy's querysets read only these of it,
+    so a prepared statement (stafett.lib.prepared) can be written from them."""
+    services = {**dict.fromkeys(employee_ids, Membership.Role.EMPLOYEE),
+                **dict.fromkeys(led_ids, Membership.Role.LEADER)}
+    return Actor(user=user, municipality=True, services=services)
+
+
+_COVERING = Prepared(Participant, lambda relay_id, user, employee_ids, led_ids, today: (
+    covered_participations(stand_in_actor(user, employee_ids, led_ids), relay_id, today)
+    .order_by("pk").values_list("service_id")))
+
+
+def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list[int]:
+    """The services of `actor`'s covered participations in `relay`
+    (`covered_participations`, the same statement, compiled once per process
+    and shape), oldest participation first; empty when none opens it."""
+    if not actor.is_staff_member:
+        return []
+    led = actor.led_service_ids
+    return [service_id for (service_id,) in _COVERING.rows(
+        relay_id=relay.pk, user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
+        today=today or timezone.localdate())]
 
 
 def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
@@ -259,11 +284,8 @@ _RELAY_COLUMNS = Columns(Relay, LOADED_WITH)
 
 
 def _one_visible(pk, user, employee_ids, led_ids, today):
-    # A stand-in for the actor: visible_relays reads only these of it.
-    services = {**dict.fromkeys(employee_ids, Membership.Role.EMPLOYEE),
-                **dict.fromkeys(led_ids, Membership.Role.LEADER)}
-    actor = Actor(user=user, municipality=True, services=services)
-    return visible_relays(actor, today, pk=pk).filter(pk=pk).values_list(*_RELAY_COLUMNS.names)
+    return (visible_relays(stand_in_actor(user, employee_ids, led_ids), today, pk=pk).filter(pk=pk)
+            .values_list(*_RELAY_COLUMNS.names))
 
 
 _ONE_VISIBLE = Prepared(Relay, _one_visible)

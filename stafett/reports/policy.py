@@ -34,8 +34,7 @@ from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import StateTable
 from stafett.concerns.policy import concern_actions
 from stafett.lib.prepared import Columns, Prepared
-from stafett.relay.policy import covered_participations, is_holder, relay_actions
-from stafett.tenancy.models import Membership
+from stafett.relay.policy import covering_services, is_holder, relay_actions, stand_in_actor
 
 from .models import ChildWelfareReport, ReportSettings
 
@@ -84,8 +83,7 @@ def relay_reporting_service(actor: Actor, relay) -> int | None:
         return None
     if is_holder(actor, relay):
         return relay.holder_service_id
-    return (covered_participations(actor, relay).order_by("pk")
-            .values_list("service_id", flat=True).first())
+    return next(iter(covering_services(actor, relay)), None)
 
 
 # --- seeing ------------------------------------------------------------------------
@@ -165,11 +163,9 @@ _REPORT_COLUMNS = Columns(ChildWelfareReport, ("reporter",))
 
 
 def _on_relay(relay_id, user, employee_ids, led_ids):
-    # A stand-in for the actor: visible_reports reads only these of it.
-    services = {**dict.fromkeys(employee_ids, Membership.Role.EMPLOYEE),
-                **dict.fromkeys(led_ids, Membership.Role.LEADER)}
-    actor = Actor(user=user, municipality=True, services=services)
-    return (reports_on(actor, relay=relay_id).order_by("-created_at", "-pk")
+    # The stand-in actor: visible_reports reads only its ids.
+    return (reports_on(stand_in_actor(user, employee_ids, led_ids), relay=relay_id)
+            .order_by("-created_at", "-pk")
             .values_list(*_REPORT_COLUMNS.names)[:SHOWN_ON_A_CASE])
 
 
