@@ -262,13 +262,18 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
 def _consents(relay):
     """Every consent of the relay with its state (the policy's table), the one
     in force now, and the services it covers."""
-    today = timezone.localdate()
     consents = list(
         relay.consents.select_related("recorded_by", "withdrawn_by")
         # The parties with their guardians in one query, not two.
         .prefetch_related("services", Prefetch("parties", ConsentParty.objects.select_related("guardian")))
         .order_by("-recorded_at", "-pk")
     )
+    return _with_states(consents)
+
+
+def _with_states(consents):
+    """Each consent marked with its state; those in force, and the services they cover."""
+    today = timezone.localdate()
     for consent in consents:
         consent.state = consent_state(consent, today)
         consent.in_force = consent.state == ConsentState.IN_FORCE
@@ -325,14 +330,7 @@ def detail(request, pk):
     relay = actions.read_relay(actor, pk)
     today = timezone.localdate()
     # What the page shows of the relay, each a prepared query (overview.py).
-    consents = overview.consents(relay.pk)
-    for consent in consents:
-        consent.state = consent_state(consent, today)
-        consent.in_force = consent.state == ConsentState.IN_FORCE
-        consent.expired = consent.state == ConsentState.EXPIRED
-        consent.superseded = consent.state == ConsentState.SUPERSEDED
-    in_force = [c for c in consents if c.in_force]
-    covered = {s.pk for c in in_force for s in c.services.all()}
+    consents, in_force, covered = _with_states(overview.consents(relay.pk))
     handovers = overview.handovers(relay.pk)
     participants = overview.participants(relay.pk)
     for participant in participants:
@@ -355,6 +353,8 @@ def detail(request, pk):
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
+        # Services waiting for the family's answer to be included: only the
+        # holder (who asks the family) sees who asked.
         "inclusion_requests": (overview.pending_inclusions(relay.pk)
                                if relay.is_open and "consent" in allowed else []),
         "holder_history": _holder_history(relay, handovers),
