@@ -1,10 +1,9 @@
 """Helpers for the context of list and timeline pages: what a template would
 otherwise work out again on every row."""
 
-import datetime as dt
-
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS
+from django.utils.formats import get_format
 from django.utils.timezone import template_localtime
 
 
@@ -25,19 +24,52 @@ def url_for_each(name: str, *args):
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
-def day_label(fmt: str):
-    """`value|date:fmt` as a function, for a format of the day alone (no
-    time of day): each day on the page is formatted once, not once per row.
-    The value is first turned to local time, as the template filter does."""
-    labels: dict = {}
+_DATE_CODES = {
+    "j": lambda d, months: str(d.day),
+    "d": lambda d, months: f"{d.day:02d}",
+    "m": lambda d, months: f"{d.month:02d}",
+    "F": lambda d, months: months[d.month - 1],
+    "Y": lambda d, months: f"{d.year:04d}",
+    "H": lambda d, months: f"{d.hour:02d}",
+    "i": lambda d, months: f"{d.minute:02d}",
+    "c": lambda d, months: d.isoformat(),
+}
 
-    def label(value) -> str:
+
+def date_formatter(format_string: str, *, localize: bool = True):
+    """`{{ value|date:format_string }}` as a function, for the moments of a
+    page of rows: the format is parsed and the month names translated once,
+    not for every row (the filter builds a DateFormat and translates each
+    name on each call). Takes the codes j d m F Y H i c, backslash escapes
+    and literal characters; the value is shown in the current time zone, as
+    the filter shows it (`localize=False`: the caller gives it so, once for
+    several formats)."""
+    parts, escaped = [], False
+    for char in format_string:
+        if escaped:
+            parts.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in _DATE_CODES:
+            parts.append(_DATE_CODES[char])
+        elif char.isalpha():
+            raise ValueError(f"date_formatter does not know the code {char!r}")
+        else:
+            parts.append(char)
+    months = [str(MONTHS[n]) for n in range(1, 13)] if _DATE_CODES["F"] in parts else []
+
+    def format_date(value) -> str:
         if value in (None, ""):
-            return ""
-        value = template_localtime(value)
-        day = value.date() if isinstance(value, dt.datetime) else value
-        if day not in labels:
-            labels[day] = date_format(value, fmt)
-        return labels[day]
+            return ""  # as the filter shows nothing
+        if localize:
+            value = template_localtime(value)
+        return "".join(p if isinstance(p, str) else p(value, months) for p in parts)
 
-    return label
+    return format_date
+
+
+def day_label(fmt: str):
+    """`value|date:fmt` as a function, for the rows of a page; `fmt` may name
+    a format of the language (SHORT_DATE_FORMAT), as the filter's may."""
+    return date_formatter(get_format(fmt) if fmt.isupper() else fmt)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import EmptyResultSet
+from django.db import router
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -35,6 +36,7 @@ from stafett.access.actor import Actor
 from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import CONSENT, HANDOVER, RELAY, ConsentState
 from stafett.audit.models import LegalBasis
+from stafett.lib.prepared import Columns, Prepared
 from stafett.tenancy.models import Membership
 
 from .models import Consent, Entry, Handover, Participant, Relay, Withholding
@@ -226,26 +228,79 @@ def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozense
     allowed: set[str] = set()
     if is_holder(actor, relay):
         allowed |= HOLDER_ACTIONS
-    elif covered_participations(actor, relay, today).exists():
+    elif covering_services(actor, relay, today):
         allowed |= PARTICIPANT_ACTIONS
     return frozenset(allowed) & RELAY.actions(relay.status)
+
+
+def stand_in_actor(user, employee_ids, led_ids) -> Actor:
+    """An actor with these ids: the policy's querysets read only these of it,
+    so a prepared statement (stafett.lib.prepared) can be written from them."""
+    services = {**dict.fromkeys(employee_ids, Membership.Role.EMPLOYEE),
+                **dict.fromkeys(led_ids, Membership.Role.LEADER)}
+    return Actor(user=user, municipality=True, services=services)
+
+
+_COVERING = Prepared(Participant, lambda relay_id, user, employee_ids, led_ids, today: (
+    covered_participations(stand_in_actor(user, employee_ids, led_ids), relay_id, today)
+    .order_by("pk").values_list("service_id")))
+
+
+def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list[int]:
+    """The services of `actor`'s covered participations in `relay`
+    (`covered_participations`, the same statement, compiled once per process
+    and shape), oldest participation first; empty when none opens it."""
+    if not actor.is_staff_member:
+        return []
+    led = actor.led_service_ids
+    return [service_id for (service_id,) in _COVERING.rows(
+        relay_id=relay.pk, user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
+        today=today or timezone.localdate())]
 
 
 def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     """The relay if `actor` may `action` it, else refused (404 in a view).
     With `lock` the row is locked and re-read first, so the policy decides on
     what the action is about to change."""
-    try:
-        queryset = visible_relays(actor, pk=pk)
-    except (ValueError, TypeError):
-        raise Forbidden("missing") from None  # a malformed id, as get_visible answers
-    queryset = queryset.select_related("child", "holder", "holder_service", "guide")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    relay = get_visible(queryset, pk)
+    if not lock and isinstance(pk, int) and actor.is_staff_member:
+        relay = _visible_relay(actor, pk)
+    else:
+        try:
+            queryset = visible_relays(actor, pk=pk)
+        except (ValueError, TypeError):
+            raise Forbidden("missing") from None  # a malformed id, as get_visible answers
+        queryset = queryset.select_related(*LOADED_WITH)
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        relay = get_visible(queryset, pk)
     if action not in relay_actions(actor, relay):
         raise Forbidden(action)
     return relay
+
+
+# What every page of a relay shows with it.
+LOADED_WITH = ("child", "holder", "holder_service", "guide")
+_RELAY_COLUMNS = Columns(Relay, LOADED_WITH)
+
+
+def _one_visible(pk, user, employee_ids, led_ids, today):
+    return (visible_relays(stand_in_actor(user, employee_ids, led_ids), today, pk=pk).filter(pk=pk)
+            .values_list(*_RELAY_COLUMNS.names))
+
+
+_ONE_VISIBLE = Prepared(Relay, _one_visible)
+
+
+def _visible_relay(actor: Actor, pk: int):
+    """`get_visible(visible_relays(actor, pk=pk).select_related(...), pk)`,
+    the same statement, compiled once per process and shape (how many
+    services the actor works in and leads) rather than on every request."""
+    led = actor.led_service_ids
+    rows = _ONE_VISIBLE.rows(pk=pk, user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
+                             today=timezone.localdate())
+    if not rows:
+        raise Forbidden("missing")
+    return _RELAY_COLUMNS.instance(rows[0], router.db_for_read(Relay))
 
 
 def require_relay(actor: Actor, action: str, relay) -> None:

@@ -18,25 +18,29 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stafett.access.states import ConsentState
 from stafett.access.views import staff
 from stafett.concerns import actions as concern_actions
-from stafett.guides.models import Step, steps_for_variant
+from stafett.guides.models import Level, Step, steps_for_variant
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
-from stafett.lib.rows import choice_labels, day_label, url_for_each
+from stafett.lib.prepared import Prepared
+from stafett.lib.rows import choice_labels, date_formatter, day_label, url_for_each
 from stafett.tenancy.models import Service
 
-from . import actions, forms
+from . import actions, forms, overview
 from .models import (
     ConsentParty,
     Entry,
@@ -194,29 +198,40 @@ PROGRESS_CODES = ("start", "plan", "measures", "evaluate", "decide")
 class StepItem:
     step: Step
     status: str  # "done" | "next" | "open" | "" (a step whose progress is not tracked)
+    url: str = ""  # the step in the guide
 
 
-def done_codes(relay) -> set[str]:
-    """Which of the generic steps the relay's data shows as done, in one query."""
-    today = timezone.localdate()
-    this = OuterRef("pk")
-    held = Meeting.objects.filter(relay=this, minutes_recorded_at__isnull=False)
+def _steps_with_progress(guide_id, level, relay_id, today):
+    """The guide's steps of one level, as steps_for_variant reads them, each
+    row carrying the relay's progress flags (subqueries on the relay alone:
+    the database works them out once, not per step)."""
+    held = Meeting.objects.filter(relay_id=relay_id, minutes_recorded_at__isnull=False)
     evaluation_kinds = [Meeting.Kind.EVALUATION_DISCUSSION, Meeting.Kind.EVALUATION_DECISION]
-    flags = (
-        Relay.objects.filter(pk=relay.pk)
+    return (
+        Step.objects.filter(level__guide_id=guide_id, level__number=level)
         .annotate(
             p_start=Exists(held.exclude(kind__in=evaluation_kinds)),
-            p_goal=Exists(Goal.objects.filter(relay=this)),
-            p_measure=Exists(Measure.objects.filter(relay=this)),
-            p_measures=Exists(Measure.objects.filter(relay=this, starts_on__lte=today)),
-            p_evaluate=Exists(Evaluation.objects.filter(relay=this)),
+            p_goal=Exists(Goal.objects.filter(relay_id=relay_id)),
+            p_measure=Exists(Measure.objects.filter(relay_id=relay_id)),
+            p_measures=Exists(Measure.objects.filter(relay_id=relay_id, starts_on__lte=today)),
+            p_evaluate=Exists(Evaluation.objects.filter(relay_id=relay_id)),
             p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
         )
-        .values("p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
-        .get()
+        .values_list("level_id", "level__number", "number", "variant", "code", "title",
+                     "p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
     )
-    done = {code for code in ("start", "measures", "evaluate", "decide") if flags[f"p_{code}"]}
-    if flags["p_goal"] and flags["p_measure"]:
+
+
+STEPS = Prepared(Step, _steps_with_progress)
+
+
+def done_codes(flags) -> set[str]:
+    """Which of the generic steps the relay's data shows as done, from the
+    flags of _steps_with_progress."""
+    start, goal, measure, measures, evaluate, decide = flags
+    done = {code for code, flag in (("start", start), ("measures", measures), ("evaluate", evaluate),
+                                    ("decide", decide)) if flag}
+    if goal and measure:
         done.add("plan")
     return done
 
@@ -224,12 +239,15 @@ def done_codes(relay) -> set[str]:
 def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
     """The guide's steps for the relay's level, in the holder service's
     variant, with what is done and the suggested next step."""
-    steps = steps_for_variant(
-        list(Step.objects.filter(level__guide_id=relay.guide_id, level__number=relay.level)
-             .select_related("level")),
-        relay.holder_service.kind,
-    )
-    done = done_codes(relay)
+    levels, read, done = {}, [], set()
+    for level_id, level_number, number, variant, code, title, *flags in STEPS.rows(
+            guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk, today=timezone.localdate()):
+        step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
+        step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
+        read.append(step)
+        done = done_codes(flags)  # the same on every row
+    steps = steps_for_variant(read, relay.holder_service.kind)
+    url = url_for_each("guides:step", relay.level)
     items, next_item = [], None
     for step in steps:
         if step.code not in PROGRESS_CODES:
@@ -240,7 +258,7 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
             status = "next"
         else:
             status = "open"
-        item = StepItem(step, status)
+        item = StepItem(step, status, url(step.number))
         if status == "next":
             next_item = item
         items.append(item)
@@ -250,13 +268,18 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
 def _consents(relay):
     """Every consent of the relay with its state (the policy's table), the one
     in force now, and the services it covers."""
-    today = timezone.localdate()
     consents = list(
         relay.consents.select_related("recorded_by", "withdrawn_by")
         # The parties with their guardians in one query, not two.
         .prefetch_related("services", Prefetch("parties", ConsentParty.objects.select_related("guardian")))
         .order_by("-recorded_at", "-pk")
     )
+    return _with_states(consents)
+
+
+def _with_states(consents):
+    """Each consent marked with its state; those in force, and the services they cover."""
+    today = timezone.localdate()
     for consent in consents:
         consent.state = consent_state(consent, today)
         consent.in_force = consent.state == ConsentState.IN_FORCE
@@ -289,46 +312,57 @@ def _timeline(request, relay, guardian=None):
 
 def label_entries(entries, relay) -> None:
     """What the timeline shows of each entry, worked out once per page instead
-    of per row in the template: the kind's label and the per-entry action URLs."""
+    of per row in the template: the kind's label, the moment (as `|date` would
+    write it), the per-entry action URLs and the words naming the entry to a
+    screen reader."""
     labels = choice_labels(Entry.Kind.choices)
     correct = url_for_each("relay_content:entry_correct", relay.pk)
     withhold = url_for_each("relay_content:entry_withhold", relay.pk)
+    iso, shown, short = (date_formatter(f, localize=False) for f in ("c", "j. F Y H:i", "d.m.Y H:i"))
+    which = _("the entry of %(date)s")
     for entry in entries:
         entry.kind_label = labels[entry.kind]
         entry.correct_url = correct(entry.pk)
         entry.withhold_url = withhold(entry.pk)
+        when = template_localtime(entry.created_at)
+        entry.created_iso, entry.created_shown = iso(when), shown(when)
+        # As {% blocktranslate %} makes it: the value escaped, the sentence safe.
+        entry.which = mark_safe(which % {"date": conditional_escape(short(when))})  # noqa: S308
 
 
 @staff
 def detail(request, pk):
     actor = request.actor
     relay = actions.read_relay(actor, pk)
-    consents, in_force, covered = _consents(relay)
-    handovers = list(
-        relay.handovers.select_related("from_user", "to_user", "from_service", "to_service")
-        .order_by("requested_at", "pk")
-    )
-    participants = list(
-        relay.participants.filter(left_at__isnull=True).select_related("service", "user")
-    )
+    today = timezone.localdate()
+    # What the page shows of the relay, each a prepared query (overview.py).
+    consents, in_force, covered = _with_states(overview.consents(relay.pk))
+    handovers = overview.handovers(relay.pk)
+    participants = overview.participants(relay.pk)
     for participant in participants:
         participant.covered = participant.service_id in covered
     steps, next_step = guide_progress(relay)
-    kind, page = _timeline(request, relay)
-    today = timezone.localdate()
+    kind = request.GET.get("type", "")
+    if kind not in Entry.Kind.values:
+        kind = ""
+    page = overview.timeline_page(relay.pk, kind, request.GET.get("side"), PAGE_SIZE)
+    label_entries(page.object_list, relay)
     # Once per page: for a participant each evaluation is a query.
     allowed = relay_actions(actor, relay)
     return render(request, "relay/detail.html", {
         "relay": relay,
         "child": relay.child,
         "allowed": allowed,
-        "guardians": list(relay.child.guardians.all()),
+        "guardians": overview.guardians(relay.child_id),
         "consents": consents,
         "consents_in_force": in_force,
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
-        "inclusion_requests": _pending_inclusions(relay, allowed),
+        # Services waiting for the family's answer to be included: only the
+        # holder (who asks the family) sees who asked.
+        "inclusion_requests": (overview.pending_inclusions(relay.pk)
+                               if relay.is_open and "consent" in allowed else []),
         "holder_history": _holder_history(relay, handovers),
         "steps": steps,
         "next_step": next_step,
@@ -337,17 +371,6 @@ def detail(request, pk):
         "page": page,
         "nav": "relays",
     })
-
-
-def _pending_inclusions(relay, allowed) -> list:
-    """Services waiting for the family's answer to be included: only the holder
-    (who asks the family) sees who asked (`allowed`: the viewer's relay_actions)."""
-    if not relay.is_open or "consent" not in allowed:
-        return []
-    return list(
-        relay.inclusion_requests.filter(status=InclusionRequest.Status.PENDING)
-        .select_related("service", "requested_by")
-    )
 
 
 @staff

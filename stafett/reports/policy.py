@@ -26,13 +26,15 @@ The report's states and what each allows are `REPORT` below, written once.
 
 from __future__ import annotations
 
+from django.db import router
 from django.db.models import Q, QuerySet
 
 from stafett.access.actor import Actor
 from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import StateTable
 from stafett.concerns.policy import concern_actions
-from stafett.relay.policy import covered_participations, is_holder, relay_actions
+from stafett.lib.prepared import Columns, Prepared
+from stafett.relay.policy import covering_services, is_holder, relay_actions, stand_in_actor
 
 from .models import ChildWelfareReport, ReportSettings
 
@@ -81,8 +83,7 @@ def relay_reporting_service(actor: Actor, relay) -> int | None:
         return None
     if is_holder(actor, relay):
         return relay.holder_service_id
-    return (covered_participations(actor, relay).order_by("pk")
-            .values_list("service_id", flat=True).first())
+    return next(iter(covering_services(actor, relay)), None)
 
 
 # --- seeing ------------------------------------------------------------------------
@@ -139,6 +140,36 @@ def load_report(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     if action not in report_actions(actor, report):
         raise Forbidden(action)
     return report
+
+
+SHOWN_ON_A_CASE = 20
+
+
+def reports_on_relay(actor: Actor, relay) -> list:
+    """The newest reports `actor` may see that were written from this relay,
+    with their reporters, for its page: `reports_on(actor, relay=relay)`, the
+    same statement, compiled once per process and shape (how many services
+    the actor works in and leads) instead of on every page."""
+    if not actor.is_staff_member:
+        return []
+    led = actor.led_service_ids
+    rows = _ON_RELAY.rows(relay_id=relay.pk, user=actor.user.pk, employee_ids=actor.service_ids - led,
+                          led_ids=led)
+    db = router.db_for_read(ChildWelfareReport)
+    return [_REPORT_COLUMNS.instance(row, db) for row in rows]
+
+
+_REPORT_COLUMNS = Columns(ChildWelfareReport, ("reporter",))
+
+
+def _on_relay(relay_id, user, employee_ids, led_ids):
+    # The stand-in actor: visible_reports reads only its ids.
+    return (reports_on(stand_in_actor(user, employee_ids, led_ids), relay=relay_id)
+            .order_by("-created_at", "-pk")
+            .values_list(*_REPORT_COLUMNS.names)[:SHOWN_ON_A_CASE])
+
+
+_ON_RELAY = Prepared(ChildWelfareReport, _on_relay)
 
 
 def reports_on(actor: Actor, *, concern=None, relay=None) -> QuerySet:

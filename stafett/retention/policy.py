@@ -19,7 +19,7 @@ from stafett.access.actor import Actor
 from stafett.access.rules import Forbidden, get_visible
 from stafett.audit.models import LegalBasis
 from stafett.concerns.policy import visible_concerns
-from stafett.relay.policy import covered_participations, is_holder, legal_basis, visible_relays
+from stafett.relay.policy import covering_services, is_holder, legal_basis, visible_relays
 
 CASE_KINDS = ("relay", "concern")
 
@@ -39,8 +39,8 @@ def hold_basis(actor: Actor, kind: str, case) -> str | None:
     if not actor.is_staff_member or case.municipality_id != actor.municipality.pk:
         return None
     if kind == "relay":
-        if is_holder(actor, case) or covered_participations(actor, case).filter(
-                service_id__in=actor.led_service_ids).exists():
+        led = actor.led_service_ids  # (a person who leads nothing is not asked of the database)
+        if is_holder(actor, case) or (led and led.intersection(covering_services(actor, case))):
             return legal_basis(actor, case)
         return None
     if kind == "concern" and actor.leads(case.service_id):

@@ -1,0 +1,230 @@
+"""What the relay overview shows besides the relay itself, read cheaply.
+
+The overview (views.detail) reads a dozen small things about one relay:
+consents with their services and parties, handovers, participants,
+guardians, inclusion requests, the guide's steps and what is done, and a page
+of the timeline. Each is a query of a fixed shape, prepared once per process
+(stafett.lib.prepared: the ORM writes the SQL, each request runs it with its
+own values), and read as rows from which the model instances the page shows
+are made, with the related objects it names (no query behind any of them). The relay is loaded, and access decided,
+by the policy before any of this runs (actions.read_relay), on every request.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db import router
+from django.db.models import Count
+
+from stafett.lib.prepared import Columns, Prepared
+from stafett.tenancy.models import Service
+
+from .models import (
+    Consent,
+    ConsentParty,
+    Entry,
+    Guardian,
+    Handover,
+    InclusionRequest,
+    Participant,
+)
+from .policy import timeline_queryset
+
+User = get_user_model()
+
+
+def person(pk, username, first_name, last_name):
+    """A user as the page names them (User.display_name), without a query."""
+    if pk is None:
+        return None
+    return User(id=pk, username=username, first_name=first_name, last_name=last_name)
+
+
+# --- consents ----------------------------------------------------------------------------
+
+CONSENTS = Prepared(Consent, lambda relay_id: (
+    Consent.objects.filter(relay_id=relay_id).order_by("-recorded_at", "-pk").values_list(
+        "pk", "valid_until", "purpose", "scan", "withdrawn_at", "withdrawn_reason", "superseded_at")))
+# The services of each: the through table, ordered as Service is (by name).
+CONSENT_SERVICES = Prepared(Consent, lambda relay_id: (
+    Consent.services.through.objects.filter(consent__relay_id=relay_id)
+    .order_by("service__name", "service_id")
+    .values_list("consent_id", "service_id", "service__name")))
+CONSENT_PARTIES = Prepared(ConsentParty, lambda relay_id: (
+    ConsentParty.objects.filter(consent__relay_id=relay_id).order_by("pk").values_list(
+        "consent_id", "is_child", "guardian_id", "guardian__name", "signed_at", "assurance_level")))
+
+
+def _prefetched(instance, name: str, model, rows: list) -> None:
+    """Give `instance.<name>.all()` these rows, as prefetch_related would
+    (Django keeps a prefetched relation as a queryset with its rows filled)."""
+    queryset = model._base_manager.none()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def consents(relay_id) -> list[Consent]:
+    """Every consent of the relay, newest first, with its services and its
+    parties (each with the guardian's name) as if prefetched; the state is
+    the caller's (policy.consent_state)."""
+    by_pk, services, parties = {}, {}, {}
+    for pk, valid_until, purpose, scan, withdrawn_at, withdrawn_reason, superseded_at in CONSENTS.rows(
+            relay_id=relay_id):
+        by_pk[pk] = consent = Consent(
+            id=pk, relay_id=relay_id, valid_until=valid_until, purpose=purpose, scan=scan,
+            withdrawn_at=withdrawn_at, withdrawn_reason=withdrawn_reason, superseded_at=superseded_at)
+        consent._prefetched_objects_cache = {}
+        services[pk], parties[pk] = [], []
+    if not by_pk:
+        return []
+    for consent_id, service_id, name in CONSENT_SERVICES.rows(relay_id=relay_id):
+        services[consent_id].append(Service(id=service_id, name=name))
+    for consent_id, is_child, guardian_id, guardian_name, signed_at, level in CONSENT_PARTIES.rows(
+            relay_id=relay_id):
+        party = ConsentParty(consent_id=consent_id, is_child=is_child, guardian_id=guardian_id,
+                             signed_at=signed_at, assurance_level=level)
+        party._state.fields_cache["guardian"] = (
+            Guardian(id=guardian_id, name=guardian_name) if guardian_id else None)
+        parties[consent_id].append(party)
+    for pk, consent in by_pk.items():
+        _prefetched(consent, "services", Service, services[pk])
+        _prefetched(consent, "parties", ConsentParty, parties[pk])
+    return list(by_pk.values())
+
+
+# --- people around the relay ----------------------------------------------------------------
+
+HANDOVERS = Prepared(Handover, lambda relay_id: (
+    Handover.objects.filter(relay_id=relay_id).order_by("requested_at", "pk").values_list(
+        "pk", "status", "responded_at",
+        "from_user_id", "from_user__username", "from_user__first_name", "from_user__last_name",
+        "from_service_id", "from_service__name",
+        "to_user_id", "to_user__username", "to_user__first_name", "to_user__last_name",
+        "to_service_id", "to_service__name")))
+
+
+def handovers(relay_id) -> list[Handover]:
+    """Every handover of the relay, oldest first, with its people and services."""
+    result = []
+    for (pk, status, responded_at, fu, fun, fuf, ful, fs, fsn, tu, tun, tuf, tul, ts, tsn
+         ) in HANDOVERS.rows(relay_id=relay_id):
+        handover = Handover(id=pk, relay_id=relay_id, status=status, responded_at=responded_at,
+                            from_user_id=fu, from_service_id=fs, to_user_id=tu, to_service_id=ts)
+        cache = handover._state.fields_cache
+        cache["from_user"], cache["from_service"] = person(fu, fun, fuf, ful), Service(id=fs, name=fsn)
+        cache["to_user"], cache["to_service"] = person(tu, tun, tuf, tul), Service(id=ts, name=tsn)
+        result.append(handover)
+    return result
+
+
+PARTICIPANTS = Prepared(Participant, lambda relay_id: (
+    Participant.objects.filter(relay_id=relay_id, left_at__isnull=True).values_list(
+        "pk", "service_id", "service__name", "user_id", "user__username", "user__first_name",
+        "user__last_name", "task")))
+
+
+def participants(relay_id) -> list[Participant]:
+    """Those taking part now (not left), in the order they joined."""
+    result = []
+    for pk, service_id, service_name, u, un, uf, ul, task in PARTICIPANTS.rows(relay_id=relay_id):
+        participant = Participant(id=pk, relay_id=relay_id, service_id=service_id, user_id=u, task=task)
+        cache = participant._state.fields_cache
+        cache["service"], cache["user"] = Service(id=service_id, name=service_name), person(u, un, uf, ul)
+        result.append(participant)
+    return result
+
+
+GUARDIANS = Prepared(Guardian, lambda child_id: (
+    Guardian.objects.filter(child_id=child_id).values_list(
+        "pk", "name", "relation", "parental_responsibility")))
+
+
+def guardians(child_id) -> list[Guardian]:
+    return [Guardian(id=pk, child_id=child_id, name=name, relation=relation,
+                     parental_responsibility=responsible)
+            for pk, name, relation, responsible in GUARDIANS.rows(child_id=child_id)]
+
+
+INCLUSIONS = Prepared(InclusionRequest, lambda relay_id: (
+    InclusionRequest.objects.filter(relay_id=relay_id, status=InclusionRequest.Status.PENDING)
+    .values_list("pk", "service_id", "service__name", "requested_by_id", "requested_by__username",
+                 "requested_by__first_name", "requested_by__last_name", "created_at")))
+
+
+def pending_inclusions(relay_id) -> list[InclusionRequest]:
+    result = []
+    for pk, service_id, service_name, u, un, uf, ul, created_at in INCLUSIONS.rows(relay_id=relay_id):
+        request = InclusionRequest(id=pk, relay_id=relay_id, service_id=service_id, requested_by_id=u,
+                                   created_at=created_at, status=InclusionRequest.Status.PENDING)
+        cache = request._state.fields_cache
+        cache["service"], cache["requested_by"] = Service(id=service_id, name=service_name), person(u, un, uf, ul)
+        result.append(request)
+    return result
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+# What the timeline shows of an entry, its author and service, and the entry
+# it corrects (as `.only()` would load them).
+ENTRY_COLUMNS = Columns(Entry, ("author", "author_service", "corrects"), only={
+    None: ("kind", "event", "params", "text", "by_family", "created_at", "author", "author_service",
+           "corrects"),
+    "author": ("username", "first_name", "last_name"),
+    "author_service": ("name",),
+    "corrects": ("kind", "event", "params", "text"),
+})
+ENTRY_FIELDS = (*ENTRY_COLUMNS.names, "is_corrected")
+
+
+# The page: timeline_queryset's own query (its joins, annotation and order),
+# a page of it by LIMIT/OFFSET.
+TIMELINE = Prepared(Entry, lambda relay_id: (
+    timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s")
+TIMELINE_OF_KIND = Prepared(Entry, lambda relay_id, kind: (
+    timeline_queryset(relay_id, kind).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s")
+# The count, grouped by the relay so that it is one plain statement (no
+# rows: no relay_id group, a count of 0).
+ENTRY_COUNT = Prepared(Entry, lambda relay_id: (
+    Entry.objects.filter(relay_id=relay_id).order_by().values("relay_id")
+    .annotate(n=Count("pk")).values_list("n")))
+ENTRY_COUNT_OF_KIND = Prepared(Entry, lambda relay_id, kind: (
+    Entry.objects.filter(relay_id=relay_id, kind=kind).order_by().values("relay_id")
+    .annotate(n=Count("pk")).values_list("n")))
+
+
+class Timeline:
+    """The relay's entries (of one kind) as a Paginator reads them: a count
+    and a slice, each one prepared query; the slice holds Entry instances with
+    their author, service and corrected entry, as timeline_queryset gives them."""
+
+    def __init__(self, relay_id, kind: str = ""):
+        self.relay_id, self.kind = relay_id, kind
+
+    def count(self) -> int:
+        rows = (ENTRY_COUNT_OF_KIND.rows(relay_id=self.relay_id, kind=self.kind) if self.kind
+                else ENTRY_COUNT.rows(relay_id=self.relay_id))
+        return rows[0][0] if rows else 0
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, window):
+        offset, stop = window.start or 0, window.stop
+        values = {"relay_id": self.relay_id}
+        query = TIMELINE
+        if self.kind:
+            values["kind"], query = self.kind, TIMELINE_OF_KIND
+        db = router.db_for_read(Entry)
+        shared: dict = {}
+        return [_entry(row, db, shared) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
+
+
+def _entry(row, db, shared) -> Entry:
+    entry = ENTRY_COLUMNS.instance(row, db, shared)
+    entry.is_corrected = row[-1]
+    return entry
+
+
+def timeline_page(relay_id, kind: str, number, page_size: int):
+    return Paginator(Timeline(relay_id, kind), page_size).get_page(number)

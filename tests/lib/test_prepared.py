@@ -1,0 +1,94 @@
+"""stafett.lib.prepared: the ORM's SQL written once, run with each call's
+values, on SQLite and PostgreSQL alike, and never across municipalities."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.template import Context, Template
+from django.utils import timezone, translation
+from django_scopes import scope, scopes_disabled
+from django_scopes.exceptions import ScopeError
+
+from stafett.lib.prepared import Prepared
+from stafett.lib.rows import date_formatter
+from stafett.tenancy.models import Service
+
+
+def _services(kind, ids):
+    return Service.objects.filter(kind=kind, pk__in=ids).order_by("name").values_list("name", "kind")
+
+
+BY_KIND = Prepared(Service, _services)
+
+
+def test_rows_are_the_orms_for_each_call_s_values(world):
+    with scope(municipality=world.fjordvik):
+        every = list(Service.objects.values_list("pk", flat=True))
+        for kind, ids in [("basis", every), ("basis", every[:1]), ("hjelpe", every),
+                          ("basis", set(every)), ("basis", [])]:
+            assert BY_KIND.rows(kind=kind, ids=ids) == list(_services(kind, list(ids))), (kind, ids)
+        assert BY_KIND.rows(kind="basis", ids=every)  # not only empty answers
+
+
+def test_each_call_reads_its_own_municipality(world):
+    """The municipality is a parameter of the statement, never the first caller's."""
+    with scopes_disabled():
+        ids = [world.school.pk, Service.objects.get(municipality=world.asheim, kind="basis").pk]
+    with scope(municipality=world.fjordvik):
+        fjordvik = BY_KIND.rows(kind="basis", ids=ids)
+    with scope(municipality=world.asheim):
+        asheim = BY_KIND.rows(kind="basis", ids=ids)
+    assert fjordvik == [("Bakken skole", "basis")]
+    assert asheim == [("Åsheim skole", "basis")]
+
+
+def test_without_a_scope_a_tenant_query_still_raises(world):
+    with pytest.raises(ScopeError):
+        BY_KIND.rows(kind="basis", ids=[world.school.pk])
+
+
+def test_dates_and_converted_values(world):
+    """Dates go in as the backend takes them (SQLite: text) and come out as
+    the ORM gives them (Django's converters)."""
+    from stafett.relay.models import Consent
+    from stafett.tenancy.models import Membership
+    from tests.relay.helpers import make_relay
+
+    with scopes_disabled():
+        Membership.objects.create(municipality=world.fjordvik, service=world.health_station,
+                                  user=world.teacher, role="employee")
+    relay, _ = make_relay(world, holder=world.teacher)
+    query = Prepared(Consent, lambda relay_id, today: Consent.objects.filter(
+        relay_id=relay_id, valid_until__gte=today).values_list("valid_until", "recorded_at"))
+    today = dt.date.today()
+    with scope(municipality=world.fjordvik):
+        [(valid_until, recorded_at)] = query.rows(relay_id=relay.pk, today=today)
+        assert query.rows(relay_id=relay.pk, today=today + dt.timedelta(days=400)) == []
+    assert valid_until == today + dt.timedelta(days=365)
+    assert isinstance(recorded_at, dt.datetime) and timezone.is_aware(recorded_at)
+
+
+def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused(world):
+    ignores = Prepared(Service, lambda service_id: Service.objects.values_list("name"))
+    inlined = Prepared(Service, lambda n: Service.objects.values_list("name")[:n])
+    wrapped = Prepared(Service, lambda name: Service.objects.filter(name__contains=name).values_list("name"))
+    with scope(municipality=world.fjordvik):
+        with pytest.raises(ImproperlyConfigured):
+            wrapped.rows(name="skole")
+        with pytest.raises(ImproperlyConfigured):
+            ignores.rows(service_id=1)
+        with pytest.raises(ImproperlyConfigured):
+            inlined.rows(n=3)
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("fmt", ["c", "j. F Y H:i", "d.m.Y H:i", "j. F Y"])
+def test_date_formatter_writes_what_the_date_filter_writes(language, fmt):
+    template = Template("{{ value|date:fmt }}")
+    moments = [timezone.now(), dt.datetime(2026, 3, 1, 0, 5, tzinfo=dt.UTC),
+               dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC), dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC)]
+    with translation.override(language):
+        shown = date_formatter(fmt)
+        for value in moments:
+            assert shown(value) == template.render(Context({"value": value, "fmt": fmt}))
