@@ -39,7 +39,7 @@ import math
 import os
 import random
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -162,36 +162,93 @@ def suppress_all(tables: list[Table], relations=(), zeros=(), cache_key=None) ->
     to the first), so callers build their tables in an order that does not
     depend on the reader's language.
     """
-    value: dict[Atoms, int] = {}
-    grids = []
-    for token, table in enumerate(tables):
+    together = Suppressor()
+    numbers = [together.add(table) for table in tables]
+    together.add_zeros(zeros)
+    together.decide(relations, cache_key)
+    return [together.render(n) for n in numbers]
+
+
+class Suppressor:
+    """`suppress_all` one table at a time, for a publication too big to hold
+    whole (a city's: thousands of tables, each cell a set of thousands of
+    atoms). `add` keeps of a table only its counts and, per cell, the number
+    of its atom set (each distinct set is kept once, however many tables show
+    it); `render` gives a table back suppressed, once `decide` has run, and
+    forgets it.
+
+    With the `decision` of another Suppressor over the same counts and tables
+    (another language's labels), nothing is solved or collected: each table
+    can be rendered as soon as it is added.
+    """
+
+    def __init__(self, decision=None):
+        self.decision = decision  # (hidden atom sets, those of them shown "<5")
+        self.keys: list[Atoms] = []  # every count's atom set, in order of first appearance
+        self.values: list[int] = []
+        self.number: dict[Atoms, int] = {}
+        self.lines: list[list[int]] = []  # of tables with totals, by number
+        self.zeros: list[Atoms] = []
+        self.grids: dict[int, tuple] = {}  # table number -> (table without atoms, counts, cells)
+        self.added = 0
+        self._hidden = self._small = None
+
+    def add(self, table: Table) -> int:
+        token = self.added
+        self.added += 1
         m, a = _matrix(table), _atom_matrix(table, token)
-        grids.append((m, a))
-        for i, row in enumerate(a):
-            for j, key in enumerate(row):
-                if key is None:
-                    continue
-                if value.setdefault(key, m[i][j]) != m[i][j]:
-                    raise ValueError(f"one count, two values in {table.key}")
-    for key in zeros:
-        if value.setdefault(Atoms(key), 0) != 0:
-            raise ValueError("a count said to be empty is not")
-    lines = [
-        [a[i][j] for i, j in line]
-        for (m, a), table in zip(grids, tables, strict=True) if table.totals
-        for line in _lines(len(a), len(a[0]) if a else 0)
-    ]
-    decided = _DECISIONS.get(cache_key) if cache_key is not None else None
-    if decided is None:
-        decided = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
-        if cache_key is not None:
-            _DECISIONS[cache_key] = decided
-            while len(_DECISIONS) > _CACHE_SIZE:
-                _DECISIONS.popitem(last=False)
-    else:
-        _DECISIONS.move_to_end(cache_key)
-    hidden, small = decided
-    return [_render(table, m, a, hidden, small) for (m, a), table in zip(grids, tables, strict=True)]
+        if self.decision is None:
+            for i, row in enumerate(a):
+                for j, key in enumerate(row):
+                    if key is None:
+                        continue
+                    n = self.number.get(key)
+                    if n is None:
+                        n = self.number[key] = len(self.keys)
+                        self.keys.append(key)
+                        self.values.append(m[i][j])
+                    elif self.values[n] != m[i][j]:
+                        raise ValueError(f"one count, two values in {table.key}")
+                    row[j] = n
+            if table.totals:
+                self.lines += [[a[i][j] for i, j in line] for line in _lines(len(a), len(a[0]) if a else 0)]
+        self.grids[token] = (replace(table, atoms=None), m, a)
+        return token
+
+    def add_zeros(self, zeros) -> None:
+        self.zeros += [Atoms(key) for key in zeros]
+
+    def decide(self, relations=(), cache_key=None) -> None:
+        if self.decision is not None:
+            return
+        value = dict(zip(self.keys, self.values, strict=True))
+        for key in self.zeros:
+            if value.setdefault(key, 0) != 0:
+                raise ValueError("a count said to be empty is not")
+        decided = _DECISIONS.get(cache_key) if cache_key is not None else None
+        if decided is None:
+            lines = [[self.keys[n] for n in line] for line in self.lines]
+            self.lines = []
+            decided = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
+            if cache_key is not None:
+                _DECISIONS[cache_key] = decided
+                while len(_DECISIONS) > _CACHE_SIZE:
+                    _DECISIONS.popitem(last=False)
+        else:
+            _DECISIONS.move_to_end(cache_key)
+        self.decision = decided
+        # The tables kept hold numbers, not atom sets: the decision by number.
+        number = self.number
+        self._hidden = {number[k] for k in decided[0] if k in number}
+        self._small = {number[k] for k in decided[1] if k in number}
+
+    def render(self, token: int) -> SafeTable:
+        table, m, a = self.grids.pop(token)
+        if self._hidden is not None:
+            return _render(table, m, a, self._hidden, self._small)
+        if self.decision is None:
+            raise RuntimeError("decide first")
+        return _render(table, m, a, *self.decision)
 
 
 def _render(table, m, a, hidden, small) -> SafeTable:
@@ -357,25 +414,19 @@ class _Program:
         self.n_atoms = max(len(atoms), 1)
         h = self.highs = _highs()
         h.addVars(self.n_atoms, np.zeros(self.n_atoms), np.full(self.n_atoms, highspy.kHighsInf))
-        rows = list(self.columns) + [
-            (np.array([atoms[a] for a in s if a in atoms], dtype=np.int32),
-             np.array([atoms[a] for a in b if a in atoms], dtype=np.int32))
-            for s, b in relations
-        ]
-        starts, index, coef = [], [], []
-        for row in rows:
-            starts.append(len(index))
-            if isinstance(row, tuple):
-                index += [*row[0], *row[1]]
-                coef += [1.0] * len(row[0]) + [-1.0] * len(row[1])
-            else:
-                index += list(row)
-                coef += [1.0] * len(row)
-        lower = [float(v) for v in values] + [-highspy.kHighsInf] * len(relations)
-        upper = [float(v) for v in values] + [0.0] * len(relations)
-        h.addRows(len(rows), np.array(lower), np.array(upper), len(index),
-                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
-                  np.array(coef))
+        # The rows as arrays (a city's program has some 350 000 entries: as
+        # Python lists of numpy scalars they took tens of MB for a moment).
+        pairs = [(np.array([atoms[a] for a in s if a in atoms], dtype=np.int32),
+                  np.array([atoms[a] for a in b if a in atoms], dtype=np.int32)) for s, b in relations]
+        pieces = list(self.columns) + [part for pair in pairs for part in pair]
+        lengths = np.array([len(c) for c in self.columns] + [len(s) + len(b) for s, b in pairs], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int32)
+        index = np.concatenate([np.zeros(0, dtype=np.int32), *pieces])
+        coef = np.concatenate([np.ones(sum(len(c) for c in self.columns)),
+                               *(np.concatenate((np.ones(len(s)), -np.ones(len(b)))) for s, b in pairs)])
+        lower = np.array([float(v) for v in values] + [-highspy.kHighsInf] * len(relations))
+        upper = np.array([float(v) for v in values] + [0.0] * len(relations))
+        h.addRows(len(lengths), lower, upper, len(index), starts, index.astype(np.int32), coef)
         self.bounds = [(float(v), float(v)) for v in values]
         self.cost = None
 
