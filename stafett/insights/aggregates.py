@@ -771,37 +771,38 @@ def publication(municipality, counts: Counts, readers) -> dict[tuple[frozenset[i
 
 def publish(municipality, counts: Counts, readers, suppressor: Suppressor, cache: bool = False):
     """`publication` one reader and period at a time: yields ((reader, months),
-    tables). A fresh `suppressor` collects every table (each kept compact),
-    decides, then renders them one by one; one given the decision of another
-    language renders each table as it is built, so nothing is held but the
-    tables being yielded. `cache`: reuse (and keep) the last decisions for
-    these counts (suppression._DECISIONS)."""
+    tables), holding nothing but the tables being yielded. A fresh
+    `suppressor` first collects every table (each count kept once, compactly)
+    and decides; the tables are then built again and rendered one by one.
+    A `suppressor` given the decision of another language only renders.
+    `cache`: reuse (and keep) the last decisions for these counts
+    (suppression._DECISIONS)."""
     readers = sorted(readers, key=sorted)
     if counts.breaks:  # the rules' names, in the active language
         counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
-    if suppressor.decision is not None:
-        for reader, period, built, _zeros in _built(counts, readers):
-            yield (reader, period), [suppressor.render(suppressor.add(t)) for t in built]
-        return
-    spans = {}
-    for reader, period, built, zeros in _built(counts, readers):
-        spans[reader, period] = [suppressor.add(t) for t in built]
-        suppressor.add_zeros(zeros)
-    digest = None
-    if cache:
-        # Not `now` itself (it changes every request): the points' months, the
-        # threshold and the counts are what the decision depends on.
-        digest = hashlib.sha256(repr((
-            municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
-            counts.points[:-1], counts.idle_days, counts.measures,
-            *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
-                                                       counts.named, counts.worries, counts.worry_days,
-                                                       counts.relays, counts.breaks_life, counts.reports,
-                                                       counts.catalog)),
-        )).encode()).hexdigest()
-    suppressor.decide(list(_relations(counts)), cache_key=digest)
-    for key, numbers in spans.items():
-        yield key, [suppressor.render(n) for n in numbers]
+    if suppressor.decision is None:
+        for _reader, _period, built, zeros in _built(counts, readers):
+            for table in built:
+                suppressor.add(table)
+            suppressor.add_zeros(zeros)
+        digest = None
+        if cache:
+            # Not `now` itself (it changes every request): the points' months, the
+            # threshold and the counts are what the decision depends on.
+            digest = hashlib.sha256(repr((
+                municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
+                counts.points[:-1], counts.idle_days, counts.measures,
+                *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
+                                                           counts.named, counts.worries, counts.worry_days,
+                                                           counts.relays, counts.breaks_life, counts.reports,
+                                                           counts.catalog)),
+            )).encode()).hexdigest()
+        counts.memo.clear()  # atom sets built again when needed; not held while solving
+        suppressor.decide(_relations(counts), cache_key=digest)
+        counts.memo.clear()
+    show = Suppressor(suppressor.decision)
+    for reader, period, built, _zeros in _built(counts, readers):
+        yield (reader, period), [show.render(show.add(t)) for t in built]
 
 
 def _built(counts: Counts, readers):
