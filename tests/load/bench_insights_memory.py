@@ -124,14 +124,15 @@ def compare(a, b) -> None:
 
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--compare":
+        compare(args[1], args[2])
+        return
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise SystemExit("set DATABASE_URL to the PostgreSQL database holding the data (see the docstring)")
     if args and args[0] == "--child":
         child(args[1:])
     elif args and args[0] == "--dump":
         dump(args[1], args[2:])
-    elif args and args[0] == "--compare":
-        compare(args[1], args[2])
     else:
         print("| refreshed | RSS after setup | peak RSS (VmHWM) | growth | RSS at the end | time |\n"
               "|---|---:|---:|---:|---:|---:|", flush=True)
