@@ -36,7 +36,7 @@ from stafett.reports.models import ChildWelfareReport
 from stafett.tenancy.models import Service
 
 from .policy import reader_scopes
-from .suppression import SafeTable, Table, suppress_all
+from .suppression import SafeTable, Suppressor, Table
 
 PERIODS = (3, 6, 12, 24)
 DEFAULT_PERIOD = 12
@@ -768,28 +768,54 @@ class Dashboard:
 def publication(municipality, counts: Counts, readers) -> dict[tuple[frozenset[int], int], list[SafeTable]]:
     """Every reader's tables for every period, suppressed together: what the
     municipality publishes at one moment, in the active language."""
+    return dict(publish(municipality, counts, readers, Suppressor(), cache=True))
+
+
+def publish(municipality, counts: Counts, readers, suppressor: Suppressor, cache: bool = False):
+    """`publication` one reader and period at a time: yields ((reader, months),
+    tables), holding nothing but the tables being yielded. A fresh
+    `suppressor` first collects every table (each count kept once, compactly)
+    and decides; the tables are then built again and rendered one by one.
+    A `suppressor` given the decision of another language only renders.
+    `cache`: reuse (and keep) the last decisions for these counts
+    (suppression._DECISIONS)."""
     readers = sorted(readers, key=sorted)
     if counts.breaks:  # the rules' names, in the active language
         counts.break_labels = _break_labels(sorted({code for _s, code in counts.breaks}))
-    tables, empty, spans = [], [], {}
+    if suppressor.decision is None:
+        for _reader, _period, built, zeros in _built(counts, readers):
+            for table in built:
+                suppressor.add(table)
+            suppressor.add_zeros(zeros)
+        digest = None
+        if cache:
+            # Not `now` itself (it changes every request): the points' months, the
+            # threshold and the counts are what the decision depends on.
+            digest = hashlib.sha256(repr((
+                municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
+                counts.points[:-1], counts.idle_days, counts.measures,
+                *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
+                                                           counts.named, counts.worries, counts.worry_days,
+                                                           counts.relays, counts.breaks_life, counts.reports,
+                                                           counts.catalog)),
+            )).encode()).hexdigest()
+        counts.memo.clear()  # atom sets built again when needed; not held while solving
+        suppressor.decide(_relations(counts), cache_key=digest)
+        counts.memo.clear()
+    show = Suppressor(suppressor.decision)
+    for reader, period, built, _zeros in _built(counts, readers):
+        yield (reader, period), [show.render(show.add(t)) for t in built]
+
+
+def _built(counts: Counts, readers):
+    """Each reader's tables for each period, in publication order (which
+    does not depend on the language), with the atom sets known to be empty."""
     for reader in readers:
         for period in PERIODS:
             built, zeros = _tables(counts, reader, period)
-            spans[reader, period] = (len(tables), len(tables) + len(built))
-            tables += built
-            empty += zeros
-    # Not `now` itself (it changes every request): the points' months, the
-    # threshold and the counts are what the decision depends on.
-    digest = hashlib.sha256(repr((
-        municipality.pk, counts.services, counts.months, readers, counts.breaks is not None,
-        counts.points[:-1], counts.idle_days, counts.measures,
-        *(sorted(d.items(), key=repr) for d in (counts.started, counts.flows, counts.breaks or {},
-                                                   counts.named, counts.worries, counts.worry_days,
-                                                   counts.relays, counts.breaks_life, counts.reports,
-                                                   counts.catalog)),
-    )).encode()).hexdigest()
-    safe = suppress_all(tables, relations=list(_relations(counts)), zeros=empty, cache_key=digest)
-    return {key: safe[a:b] for key, (a, b) in spans.items()}
+            yield reader, period, built, zeros
+        # The reader's figures of "now" served its every period: let them go.
+        counts.memo.pop(("now", reader, get_language()), None)
 
 
 def dashboard(municipality, service_ids, months: int = DEFAULT_PERIOD, now=None) -> Dashboard:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
+import zlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +35,7 @@ from stafett.tenancy.models import Municipality
 from . import aggregates
 from .models import Snapshot, SnapshotView
 from .policy import reader_scopes
-from .suppression import Cell, SafeTable
+from .suppression import Cell, SafeTable, Suppressor
 
 logger = logging.getLogger(__name__)
 
@@ -78,25 +81,41 @@ def _decode(payload: dict, scope: aggregates.Scope, computed_at) -> aggregates.D
                                 idle_days=payload["idle_days"], computed_at=computed_at)
 
 
-def compute(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[SnapshotView]]:
+class Row(NamedTuple):
+    """One SnapshotView not yet stored, its payload kept as compressed JSON: a
+    city's 700-odd payloads take under 1 MB so, some 8 MB as JSON text and ten
+    times that as Python lists."""
+
+    reader: str
+    months: int
+    language: str
+    packed: bytes
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(zlib.decompress(self.packed))
+
+
+def compute(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[Row]]:
     """Every reader's tables for every period and language, not yet stored.
-    Reads only (on the replica when one is configured)."""
+    Reads only (on the replica when one is configured). The suppression is
+    decided once, in the first language; the others reuse the decision."""
     now = now or timezone.now()
     with stale_reads_ok():
         counts = aggregates._read(municipality, now)
         readers = reader_scopes(municipality) | {frozenset(r) for r in extra_readers}
-    views = []
+    rows, decision = [], None
     for language in languages():
         with translation.override(language):
-            published = aggregates.publication(municipality, counts, readers)
-        for (reader, months), tables in published.items():
-            views.append(SnapshotView(
-                municipality=municipality, reader=reader_key(reader), months=months, language=language,
-                computed_at=now, payload=_encode(tables, counts)))
-    return now, views
+            suppressor = Suppressor(decision)
+            for (reader, months), tables in aggregates.publish(municipality, counts, readers, suppressor):
+                text = json.dumps(_encode(tables, counts), separators=(",", ":"), ensure_ascii=False)
+                rows.append(Row(reader_key(reader), months, language, zlib.compress(text.encode(), 1)))
+            decision = suppressor.decision
+    return now, rows
 
 
-def store(municipality, computed_at, views: list[SnapshotView]) -> bool:
+def store(municipality, computed_at, rows: list[Row]) -> bool:
     """Replace the municipality's snapshot by this one, in one short
     transaction (writes only). A newer snapshot already stored wins: False."""
     with transaction.atomic():
@@ -105,19 +124,26 @@ def store(municipality, computed_at, views: list[SnapshotView]) -> bool:
         if not created and head.computed_at > computed_at:
             return False
         SnapshotView.objects.filter(snapshot=head).delete()
-        for view in views:
-            view.snapshot = head
-        SnapshotView.objects.bulk_create(views, batch_size=200)
+        # A batch at a time, so that only one batch's payloads are ever unpacked.
+        for start in range(0, len(rows), _BATCH):
+            SnapshotView.objects.bulk_create([
+                SnapshotView(snapshot=head, municipality=municipality, reader=row.reader, months=row.months,
+                             language=row.language, computed_at=computed_at, payload=row.payload)
+                for row in rows[start:start + _BATCH]])
         if not created:
             head.computed_at = computed_at
             head.save(update_fields=["computed_at"])
     return True
 
 
-def refresh(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[SnapshotView]]:
-    computed_at, views = compute(municipality, now, extra_readers)
-    store(municipality, computed_at, views)
-    return computed_at, views
+# Each payload unpacked is some 100 KB of Python lists in a city.
+_BATCH = 50
+
+
+def refresh(municipality, now=None, extra_readers=()) -> tuple[dt.datetime, list[Row]]:
+    computed_at, rows = compute(municipality, now, extra_readers)
+    store(municipality, computed_at, rows)
+    return computed_at, rows
 
 
 def refresh_all(only=None, now=None, *, skip_fresh: bool = True) -> dict:
@@ -175,8 +201,7 @@ def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD
     if row is not None and _usable(row[0], now):
         computed_at, payload = row
     else:
-        computed_at, views = refresh(municipality, now, extra_readers=[service_ids])
-        payload = next(v.payload for v in views
-                       if (v.reader, v.months, v.language) == (key, months, language))
+        computed_at, rows = refresh(municipality, now, extra_readers=[service_ids])
+        payload = next(r.payload for r in rows if (r.reader, r.months, r.language) == (key, months, language))
     scope = aggregates.Scope(municipality, service_ids, months, computed_at)
     return _decode(payload, scope, computed_at)

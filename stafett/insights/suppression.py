@@ -35,9 +35,11 @@ and are hidden alike. A table without atoms gets atoms of its own (standalone).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import math
 import os
 import random
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -162,36 +164,125 @@ def suppress_all(tables: list[Table], relations=(), zeros=(), cache_key=None) ->
     to the first), so callers build their tables in an order that does not
     depend on the reader's language.
     """
-    value: dict[Atoms, int] = {}
-    grids = []
-    for token, table in enumerate(tables):
+    together = Suppressor()
+    for table in tables:
+        together.add(table)
+    together.add_zeros(zeros)
+    together.decide(relations, cache_key)
+    show = Suppressor(together.decision)
+    return [show.render(show.add(table)) for table in tables]
+
+
+class Suppressor:
+    """`suppress_all` in two passes over the tables, one table at a time, for
+    a publication too big to hold whole (a city's: thousands of tables, each
+    cell a set of hundreds of atoms).
+
+    Without a decision, it collects: `add` keeps of a table only each
+    distinct count once, compactly (its key: the sorted numbers of its atoms
+    as bytes), and the table's lines; `decide` then solves. With the
+    `decision` of a Suppressor that collected the same tables (or the same
+    tables with another language's labels), it renders: `add` then `render`
+    gives each table back suppressed.
+    """
+
+    def __init__(self, decision=None):
+        # (atom -> its number, the atoms by number, hidden keys, those of them shown "<5")
+        self.decision = decision
+        self.atom_ids: dict = decision[0] if decision is not None else {}
+        self.atoms: list = decision[1] if decision is not None else []  # by number
+        self.keys: list[bytes] = []  # every count's key, in order of first appearance
+        self.values: list[int] = []
+        self.number: dict[bytes, int] = {}
+        self.lines: list[array] = []  # of tables with totals, by the keys' numbers
+        self.zeros: list[bytes] = []
+        self.grids: dict[int, tuple] = {}  # token -> (table, counts, cell keys), until rendered
+        self.added = 0
+
+    def _key(self, atoms) -> bytes:
+        ids, out = self.atom_ids, []
+        for a in atoms:
+            n = ids.get(a)
+            if n is None:
+                if self.decision is not None:
+                    raise ValueError("a count the decision did not see")
+                n = self._id(a)
+            out.append(n)
+        out.sort()
+        return array("i", out).tobytes()
+
+    def _id(self, atom) -> int:
+        n = self.atom_ids.get(atom)
+        if n is None:
+            n = self.atom_ids[atom] = len(self.atoms)
+            self.atoms.append(atom)
+        return n
+
+    def add(self, table: Table) -> int:
+        token = self.added  # also names the atoms of a table without its own
+        self.added += 1
         m, a = _matrix(table), _atom_matrix(table, token)
-        grids.append((m, a))
+        collecting = self.decision is None
         for i, row in enumerate(a):
-            for j, key in enumerate(row):
-                if key is None:
+            for j, atoms in enumerate(row):
+                if atoms is None:
                     continue
-                if value.setdefault(key, m[i][j]) != m[i][j]:
+                key = row[j] = self._key(atoms)
+                if not collecting:
+                    continue
+                n = self.number.get(key)
+                if n is None:
+                    n = self.number[key] = len(self.keys)
+                    self.keys.append(key)
+                    self.values.append(m[i][j])
+                elif self.values[n] != m[i][j]:
                     raise ValueError(f"one count, two values in {table.key}")
-    for key in zeros:
-        if value.setdefault(Atoms(key), 0) != 0:
-            raise ValueError("a count said to be empty is not")
-    lines = [
-        [a[i][j] for i, j in line]
-        for (m, a), table in zip(grids, tables, strict=True) if table.totals
-        for line in _lines(len(a), len(a[0]) if a else 0)
-    ]
-    decided = _DECISIONS.get(cache_key) if cache_key is not None else None
-    if decided is None:
-        decided = _protect(value, lines, [(Atoms(s), Atoms(b)) for s, b in relations])
-        if cache_key is not None:
-            _DECISIONS[cache_key] = decided
-            while len(_DECISIONS) > _CACHE_SIZE:
-                _DECISIONS.popitem(last=False)
-    else:
-        _DECISIONS.move_to_end(cache_key)
-    hidden, small = decided
-    return [_render(table, m, a, hidden, small) for (m, a), table in zip(grids, tables, strict=True)]
+                row[j] = n
+        if not collecting:
+            self.grids[token] = (table, m, a)
+        elif table.totals:
+            # As arrays: a city's tables have some 50 000 lines.
+            self.lines += [array("i", [a[i][j] for i, j in line]) for line in _lines(len(a), len(a[0]) if a else 0)]
+        return token
+
+    def add_zeros(self, zeros) -> None:
+        self.zeros += [self._key(key) for key in zeros]
+
+    def decide(self, relations=(), cache_key=None) -> None:
+        if self.decision is not None:
+            return
+        for key in self.zeros:
+            n = self.number.get(key)
+            if n is None:
+                self.number[key] = len(self.keys)
+                self.keys.append(key)
+                self.values.append(0)
+            elif self.values[n] != 0:
+                raise ValueError("a count said to be empty is not")
+        decided = _DECISIONS.get(cache_key) if cache_key is not None else None
+        if decided is None:
+            # An ordering's atoms in the order its set gives them (the
+            # program's rows keep that order).
+            pairs = [([self._id(a) for a in s], [self._id(a) for a in b]) for s, b in relations]
+            relations = None  # noqa: F841  (held while solving otherwise)
+            lines, self.lines = self.lines, []
+            hidden, small = _protect(self.keys, self.values, lines, pairs, self.atoms)
+            decided = (self.atom_ids, self.atoms, hidden, small)
+            if cache_key is not None:
+                _DECISIONS[cache_key] = decided
+                while len(_DECISIONS) > _CACHE_SIZE:
+                    _DECISIONS.popitem(last=False)
+        else:
+            _DECISIONS.move_to_end(cache_key)
+        self.decision = decided
+
+    def render(self, token: int) -> SafeTable:
+        table, m, a = self.grids.pop(token)
+        return _render(table, m, a, self.decision[2], self.decision[3])
+
+
+def _ids(key: bytes):
+    return np.frombuffer(key, dtype=np.intc)
 
 
 def _render(table, m, a, hidden, small) -> SafeTable:
@@ -222,22 +313,53 @@ def _render(table, m, a, hidden, small) -> SafeTable:
     )
 
 
-def _protect(value, lines, relations):
-    """The hidden numbers, and those of them shown "<5" (the rest show ":").
+def _protect(keys, values, lines, relations, atoms):
+    """The hidden numbers' keys, and those of them shown "<5" (the rest show ":").
 
-    Numbers that share no atom (directly or through others) cannot inform each
-    other, so each connected group of them is solved on its own.
+    `keys`, `values`: each number's key (its atoms' numbers, `Suppressor._key`)
+    and count, in order of first appearance; `lines`: the lines of tables with
+    totals, by the keys' positions; `relations`: the orderings as lists of
+    atom numbers; `atoms`: the atoms by number. Numbers that share no atom
+    (directly or through others) cannot inform each other, so each connected
+    group of them is solved on its own.
     """
     hidden, small = set(), set()
-    zero = frozenset().union(*(k for k, v in value.items() if v == 0))
-    for keys, group_lines, group_relations in _components(value, lines, relations, zero):
-        h, s = _protect_group({k: value[k] for k in keys}, group_lines, group_relations, zero)
+    zero = set()
+    for k, v in zip(keys, values, strict=True):
+        if v == 0:
+            zero.update(_ids(k).tolist())
+    for members, group_lines, group_relations in _components(keys, values, lines, relations, zero):
+        h, s = _protect_group([keys[n] for n in members], [values[n] for n in members],
+                              [[members[k] for k in line] for line in group_lines],
+                              group_relations, zero, atoms)
         hidden |= h
         small |= s
+        _give_back()
     return hidden, small
 
 
-def _components(value, lines, relations, zero):
+def _give_back() -> None:
+    """Return the memory a solved group's program freed to the system.
+
+    HiGHS frees its matrices and factors, but the C heap keeps the pages
+    (they are not at its top), so the next group's program would come on top
+    of them: a city's refresh peaked 10 MB higher. glibc only; elsewhere a no-op."""
+    global _TRIM
+    if _TRIM is None:
+        try:
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
+
+
+def _components(keys, values, lines, relations, zero):
+    """Each connected group: {position of its number: its index in the group}
+    (in order of first appearance), its lines (by position) and its orderings."""
     parent = {}
 
     def find(a):
@@ -252,33 +374,31 @@ def _components(value, lines, relations, zero):
             parent[find(a)] = find(atoms[0])
         return atoms[0] if atoms else None
 
-    for key, v in value.items():
+    for key, v in zip(keys, values, strict=True):
         if v > 0:
-            join(list(key))
+            join(_ids(key).tolist())
     for smaller, larger in relations:
-        join(list(smaller) + list(larger))
+        join(smaller + larger)
     groups = {}
-    for key, v in value.items():
+    for n, (key, v) in enumerate(zip(keys, values, strict=True)):
         if v > 0:
-            groups.setdefault(find(next(a for a in key if a not in zero)), []).append(key)
-    for root, keys in groups.items():
-        members = set(keys)
+            groups.setdefault(find(next(a for a in _ids(key).tolist() if a not in zero)), []).append(n)
+    for root, positions in groups.items():
+        members = {n: i for i, n in enumerate(positions)}
         yield (
-            keys,
+            members,
             [[k for k in line if k in members] for line in lines if any(k in members for k in line)],
             [(s, b) for s, b in relations
-             if any(a not in zero and find(a) == root for a in s | b)],
+             if any(a not in zero and find(a) == root for a in s + b)],
         )
 
 
-def _protect_group(value, lines, relations, zero):
-    keys = list(value)  # first appearance: the same tables give the same order
-    number = {k: n for n, k in enumerate(keys)}
-    values = [value[k] for k in keys]
+def _protect_group(keys, values, lines, relations, zero, atom_list):
+    """`lines` by the numbers' indices in `keys`, which are in order of first
+    appearance: the same tables give the same order."""
     small = {n for n, v in enumerate(values) if 0 < v < THRESHOLD}
     hidden = set(small)
-    lines = [[number[k] for k in line] for line in lines]
-    program = _Program(keys, values, relations, zero)
+    program = _Program(keys, values, relations, zero, atom_list)
     certified: set[int] = set()
     while True:
         _close_lines(lines, hidden, values)
@@ -344,53 +464,66 @@ class _Program:
     sums of disjoint sets keep its bounds integral in practice).
     """
 
-    def __init__(self, keys, values, relations, zero):
+    def __init__(self, keys, values, relations, zero, atom_list):
         # Atoms numbered in a fixed order (sets of strings iterate in a
         # different order in every process): the same counts must give the
         # same vertices, and so the same suppression, in every worker.
-        used = sorted({a for key in keys for a in key if a not in zero}, key=repr)
-        atoms = {a: i for i, a in enumerate(used)}
+        keys = [_ids(key) for key in keys]
+        present = np.unique(np.concatenate([np.zeros(0, dtype=np.intc), *keys]))
+        present = present[~np.isin(present, np.fromiter(zero, dtype=np.intc, count=len(zero)))]
+        used = sorted(present.tolist(), key=lambda a: repr(atom_list[a]))
+        # Atom number -> the program's column, by position in `present` (sorted).
+        rank = np.empty(len(present), dtype=np.int32)
+        rank[np.searchsorted(present, np.array(used, dtype=np.intc))] = np.arange(len(used), dtype=np.int32)
+
+        def columns_of(ids):
+            """The program's columns of these atoms, in their order; atoms
+            not in the program (known to be 0) left out."""
+            ids = np.asarray(ids, dtype=np.intc)
+            at = np.minimum(np.searchsorted(present, ids), max(len(present) - 1, 0))
+            found = present[at] == ids if len(present) else np.zeros(len(ids), dtype=bool)
+            return rank[at[found]]
+
         self.values = values
-        self.columns = [np.array(sorted(atoms[a] for a in key if a in atoms), dtype=np.int32)
-                        for key in keys]
+        self.columns = [np.sort(columns_of(key)) for key in keys]
         self.cap = 2.0 * max(values, default=0) + 10
-        self.n_atoms = max(len(atoms), 1)
+        self.n_atoms = max(len(used), 1)
         h = self.highs = _highs()
         h.addVars(self.n_atoms, np.zeros(self.n_atoms), np.full(self.n_atoms, highspy.kHighsInf))
-        rows = list(self.columns) + [
-            (np.array([atoms[a] for a in s if a in atoms], dtype=np.int32),
-             np.array([atoms[a] for a in b if a in atoms], dtype=np.int32))
-            for s, b in relations
-        ]
-        starts, index, coef = [], [], []
-        for row in rows:
-            starts.append(len(index))
-            if isinstance(row, tuple):
-                index += [*row[0], *row[1]]
-                coef += [1.0] * len(row[0]) + [-1.0] * len(row[1])
-            else:
-                index += list(row)
-                coef += [1.0] * len(row)
-        lower = [float(v) for v in values] + [-highspy.kHighsInf] * len(relations)
-        upper = [float(v) for v in values] + [0.0] * len(relations)
-        h.addRows(len(rows), np.array(lower), np.array(upper), len(index),
-                  np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
-                  np.array(coef))
-        self.bounds = [(float(v), float(v)) for v in values]
+        # The rows as arrays (a city's program has some 350 000 entries: as
+        # Python lists of numpy scalars they took tens of MB for a moment).
+        pairs = [(columns_of(s), columns_of(b)) for s, b in relations]
+        pieces = list(self.columns) + [part for pair in pairs for part in pair]
+        lengths = np.array([len(c) for c in self.columns] + [len(s) + len(b) for s, b in pairs], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int32)
+        index = np.concatenate([np.zeros(0, dtype=np.int32), *pieces])
+        coef = np.concatenate([np.ones(sum(len(c) for c in self.columns)),
+                               *(np.concatenate((np.ones(len(s)), -np.ones(len(b)))) for s, b in pairs)])
+        lower = np.array([float(v) for v in values] + [-highspy.kHighsInf] * len(relations))
+        upper = np.array([float(v) for v in values] + [0.0] * len(relations))
+        h.addRows(len(lengths), lower, upper, len(index), starts, index.astype(np.int32), coef)
+        # What each number's row says now: a visible count is exact.
+        self.exact = np.array(values, dtype=float)
+        self.lower, self.upper = self.exact.copy(), self.exact.copy()
         self.cost = None
 
     def show(self, hidden, small):
-        """Set every number's row to what is published of it."""
-        for n, v in enumerate(self.values):
-            if n not in hidden:
-                bounds = (float(v), float(v))
-            elif n in small:
-                bounds = (1.0, THRESHOLD - 1.0)
-            else:
-                bounds = (1.0, highspy.kHighsInf)
-            if self.bounds[n] != bounds:
-                self.highs.changeRowBounds(n, *bounds)
-                self.bounds[n] = bounds
+        """Set every number's row to what is published of it (the rows that
+        change, in one call)."""
+        lower, upper = self.exact.copy(), self.exact.copy()
+        if hidden:
+            shut = np.zeros(len(lower), dtype=bool)
+            shut[np.fromiter(hidden, dtype=np.int64, count=len(hidden))] = True
+            lower[shut] = 1.0
+            upper[shut] = highspy.kHighsInf
+            if small:
+                below = np.zeros(len(lower), dtype=bool)
+                below[np.fromiter(small, dtype=np.int64, count=len(small))] = True
+                upper[shut & below] = THRESHOLD - 1.0
+        rows = np.nonzero((lower != self.lower) | (upper != self.upper))[0]
+        if len(rows):
+            self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower[rows], upper[rows])
+            self.lower, self.upper = lower, upper
 
     def _objective(self, columns, weights, sense):
         h = self.highs
@@ -468,27 +601,26 @@ class _Program:
         if lo is not None:
             found.append(self._duals())
         visible, small = set(), set()
+        count = len(self.values)  # the orderings' rows bind nothing to hide
+        exact = self.lower == self.upper
         for duals, rows in found:
-            for k, (dual, row) in enumerate(zip(duals, rows, strict=True)):
-                if k >= len(self.values) or k == n or abs(dual) <= _TOL:
-                    continue
-                low, high = self.bounds[k]
-                if low == high:
-                    visible.add(k)
-                elif high == THRESHOLD - 1 and abs(row - high) <= _TOL:
-                    small.add(k)
+            binds = np.abs(duals[:count]) > _TOL
+            binds[n] = False
+            visible.update(np.nonzero(binds & exact)[0].tolist())
+            small.update(np.nonzero(binds & ~exact & (self.upper == THRESHOLD - 1)
+                                    & (np.abs(rows[:count] - self.upper) <= _TOL))[0].tolist())
         if not visible and not small:
             # Degenerate duals: every published number that shares an atom.
             atoms = set(self.columns[n].tolist())
             near = [k for k, cols in enumerate(self.columns)
                     if k != n and atoms.intersection(cols.tolist())]
-            visible = {k for k in near if self.bounds[k][0] == self.bounds[k][1]}
-            small = {k for k in near if self.bounds[k][1] == THRESHOLD - 1}
+            visible = {k for k in near if self.lower[k] == self.upper[k]}
+            small = {k for k in near if self.upper[k] == THRESHOLD - 1}
         return (sorted(visible, key=lambda k: (self.values[k], k)) + sorted(small))
 
     def _duals(self):
         solution = self.highs.getSolution()
-        return list(solution.row_dual), list(solution.row_value)
+        return np.array(solution.row_dual), np.array(solution.row_value)
 
 
 def _highs():

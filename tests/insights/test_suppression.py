@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from stafett.insights.suppression import HIDDEN, SMALL, Table, suppress, suppress_all
+from stafett.insights.suppression import HIDDEN, SMALL, Suppressor, Table, suppress, suppress_all
 
 from .auditor import Auditor, assert_unnarrowable, audit_grid
 from .checker import assert_safe
@@ -135,3 +135,28 @@ def test_tables_counting_the_same_people_are_hidden_alike_and_audited_together()
         auditor.table(_grid(safe), lambda i, j, labels=labels, group=group: {
             k for k in counts if k[group] == labels[i] and k[2] == "ab"[j]})
     assert_unnarrowable(auditor, integer=True)
+
+
+def test_a_decision_renders_the_same_tables_again_and_refuses_a_count_it_did_not_see():
+    """The snapshot decides once and renders every language from that decision
+    (snapshot.compute): the same tables must come out, and a count the
+    decision never saw must not be shown as if it had been judged."""
+
+    counts = {("s1", "m1"): 3, ("s1", "m2"): 9, ("s2", "m1"): 7, ("s2", "m2"): 1}
+
+    def table(label="t"):
+        rows = ["s1", "s2"]
+        atoms = [[frozenset({(r, c)}) for c in ("m1", "m2")] for r in rows]
+        return Table(key=label, title=label, row_header="r", columns=["m1", "m2"],
+                     rows=[(r, [counts[r, c] for c in ("m1", "m2")]) for r in rows], atoms=atoms)
+
+    collected = Suppressor()
+    collected.add(table())
+    collected.decide()
+    again = Suppressor(collected.decision)
+    assert again.render(again.add(table("another language"))).rows == suppress(table()).rows
+    assert any(c.hidden for _l, cells in suppress(table()).rows for c in cells)
+    unseen = table()
+    unseen.atoms[0][0] = frozenset({("s9", "m1")})
+    with pytest.raises(ValueError):
+        again.add(unseen)
