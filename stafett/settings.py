@@ -130,15 +130,6 @@ if DATABASE_URL:
         # 25-90 ms relay list (tests/load/bench_relay_list.py). The replica's
         # big aggregates keep the server's default.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-        # Parameters bound by the server, and a statement the connection has
-        # run five times prepared, so PostgreSQL stops parsing and planning
-        # it on every request: the pages' queries are a few shapes over and
-        # over, and planning them cost more than running them
-        # (docs/performance-notes.md). A pooler in front must keep prepared
-        # statements (PgBouncer 1.21+ with max_prepared_statements, or
-        # session pooling).
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 else:
     DATABASES = {
         "default": {
