@@ -299,10 +299,14 @@ def _holder_history(relay, handovers):
     return history
 
 
-def _timeline(request, relay, guardian=None):
+def _timeline_kind(request) -> str:
+    """The kind the timeline is filtered by; anything unknown shows all."""
     kind = request.GET.get("type", "")
-    if kind not in Entry.Kind.values:
-        kind = ""
+    return kind if kind in Entry.Kind.values else ""
+
+
+def _timeline(request, relay, guardian=None):
+    kind = _timeline_kind(request)
     page = Paginator(timeline_queryset(relay, kind, guardian), PAGE_SIZE).get_page(
         request.GET.get("side")
     )
@@ -342,9 +346,7 @@ def detail(request, pk):
     for participant in participants:
         participant.covered = participant.service_id in covered
     steps, next_step = guide_progress(relay)
-    kind = request.GET.get("type", "")
-    if kind not in Entry.Kind.values:
-        kind = ""
+    kind = _timeline_kind(request)
     page = overview.timeline_page(relay.pk, kind, request.GET.get("side"), PAGE_SIZE)
     label_entries(page.object_list, relay)
     # Once per page: for a participant each evaluation is a query.
