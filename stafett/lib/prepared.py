@@ -37,6 +37,16 @@ from django_scopes import get_scope, scope
 _INT_BASE = 30_000
 
 
+_BIGINT = range(-(2**63), 2**63)
+
+
+def _fits(value) -> bool:
+    """Every integer in `value` (one, or a list of ids) fits a 64-bit column."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(map(_fits, value))
+    return not isinstance(value, int) or isinstance(value, bool) or value in _BIGINT
+
+
 class _Slot:
     __slots__ = ("name", "index", "adapt")
 
@@ -136,7 +146,9 @@ class Prepared:
         current = get_scope()
         municipality = current.get("municipality")
         if (not current.get("_enabled", False) or municipality is None
-                or isinstance(municipality, (list, tuple))):
+                or isinstance(municipality, (list, tuple)) or not all(map(_fits, values.values()))):
+            # An id beyond 64 bits (a hostile address) is the ORM's to answer:
+            # it compiles it into "matches nothing"; a cursor would overflow.
             return self._unprepared(values, suffix_params)
         shape = tuple(len(values[n]) if isinstance(values[n], (list, tuple, set, frozenset))
                       else "date" if isinstance(values[n], dt.date)
