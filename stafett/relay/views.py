@@ -239,13 +239,15 @@ def done_codes(flags) -> set[str]:
 def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
     """The guide's steps for the relay's level, in the holder service's
     variant, with what is done and the suggested next step."""
-    levels, read, done = {}, [], set()
-    for level_id, level_number, number, variant, code, title, *flags in STEPS.rows(
-            guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk, today=timezone.localdate()):
+    rows = STEPS.rows(guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk,
+                      today=timezone.localdate())
+    levels, read = {}, []
+    for level_id, level_number, number, variant, code, title, *_flags in rows:
         step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
         step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
         read.append(step)
-        done = done_codes(flags)  # the same on every row
+    # The relay's progress flags are the same on every row: read once.
+    done = done_codes(rows[0][6:]) if rows else set()
     steps = steps_for_variant(read, relay.holder_service.kind)
     url = url_for_each("guides:step", relay.level)
     items, next_item = [], None
