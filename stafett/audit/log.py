@@ -1,63 +1,104 @@
-from django.db import transaction
+import datetime as dt
+import functools
+
+from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .models import AuditChain, AuditCheckpoint, AuditEvent
+from .models import AuditChain, AuditCheckpoint, AuditEvent, content_of, row_mac
 
 
 def record(actor, action: str, case, *, legal_basis: str, child_id: int | None = None,
-           item=None, service_id: int | None = None):
+           item=None, service_id: int | None = None) -> int:
     """Append one event for `actor` doing `action` on `case` (or on `item`, a
     part of it such as a comment). `service_id`: the service the actor acted
     for, shown in the family's access log.
 
     Must run inside the transaction of the action it records, so the event and
-    the change commit or roll back together.
+    the change commit or roll back together. Returns the row's id.
     """
     return record_many(actor, action, [(case, child_id, item)], legal_basis=legal_basis,
-                       service_id=service_id)[0]
+                service_id=service_id)[0]
+
+
+# The columns a writer fills; the seal columns stay null for the sealer.
+_WRITTEN = ("municipality", "at", "actor", "action", "object_type", "object_id", "item_type",
+            "item_id", "child_id", "service", "legal_basis", "row_hash")
+
+
+@functools.cache
+def _insert_sql(alias: str) -> str:
+    """The one INSERT of a `record_many`, written once per database. On
+    PostgreSQL every column is one array parameter (UNNEST, as Django's own
+    bulk insert writes it), so the statement is the same for any number of
+    rows; on SQLite a tuple per row goes into its VALUES."""
+    connection = connections[alias]
+    fields = [AuditEvent._meta.get_field(name) for name in _WRITTEN]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    pk = connection.ops.quote_name(AuditEvent._meta.pk.column)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"(%s)::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+        return f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays}) RETURNING {pk}"
+    return f"INSERT INTO {table} ({columns}) VALUES {{values}} RETURNING {pk}"
+
+
+# Rows per INSERT on SQLite, far below its limit of 32 766 parameters.
+_SQLITE_BATCH = 1000
 
 
 def record_many(actor, action: str, items, *, legal_basis: str,
-                service_id: int | None = None) -> list[AuditEvent]:
+                service_id: int | None = None) -> list[int]:
     """Append one event per (case, child id, item or None[, service id]) in
     `items` with one INSERT (a list page audits every row it shows without
-    N+1); a row's own service id overrides `service_id`.
+    N+1); a row's own service id overrides `service_id`. Returns their ids.
 
     No lock is taken: each row carries the HMAC of its content, and the
     sealer chains it within seconds (stafett.audit.sealer, docs/audit.md), so
-    writers in one municipality never wait for each other.
+    writers in one municipality never wait for each other. The rows are
+    plain values written by a statement made once (`_insert_sql`), not model
+    instances through bulk_create: on a list page that was 2.5 ms of the
+    audit's cost, against the issue's 1 ms for the whole write.
     """
     items = list(items)
     if not items:
         return []
-    if not transaction.get_connection().in_atomic_block:
+    alias = router.db_for_write(AuditEvent)
+    connection = connections[alias]
+    if not connection.in_atomic_block:
         raise RuntimeError("audit records must be written inside the action's transaction")
     municipality_id = items[0][0].municipality_id
     now = timezone.now()
+    at = now.astimezone(dt.UTC).isoformat()
+    stored_at = connection.ops.adapt_datetimefield_value(now)
     actor_id = getattr(actor.user, "pk", None)
-    events = []
+    mac = row_mac()
+    rows = []
     for obj, child_id, item, *own_service in items:
         if obj.municipality_id != municipality_id:
             raise ValueError("one call audits one municipality")
-        event = AuditEvent(
-            municipality_id=municipality_id,
-            at=now,
-            actor_id=actor_id,
-            action=action,
-            object_type=obj._meta.model_name,
-            object_id=obj.pk,
-            item_type=item._meta.model_name if item is not None else "",
-            item_id=item.pk if item is not None else None,
-            child_id=child_id,
-            service_id=own_service[0] if own_service else service_id,
-            legal_basis=legal_basis,
-        )
-        event.row_hash = event.compute_row_hash()
-        events.append(event)
-    AuditEvent.objects.bulk_create(events)
-    return events
+        object_type, object_id = obj._meta.model_name, obj.pk
+        item_type, item_id = (item._meta.model_name, item.pk) if item is not None else ("", None)
+        service = own_service[0] if own_service else service_id
+        row_hash = mac.copy()
+        row_hash.update(content_of(municipality_id, at, actor_id, action, object_type, object_id,
+                                   item_type, item_id, child_id, service, legal_basis).encode())
+        rows.append((municipality_id, stored_at, actor_id, action, object_type, object_id, item_type,
+                     item_id, child_id, service, legal_basis, row_hash.hexdigest()))
+    ids = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_insert_sql(alias), [list(column) for column in zip(*rows, strict=True)])
+            ids.extend(pk for pk, in cursor.fetchall())
+        else:
+            one = f"({', '.join(['%s'] * len(_WRITTEN))})"
+            for start in range(0, len(rows), _SQLITE_BATCH):
+                batch = rows[start:start + _SQLITE_BATCH]
+                cursor.execute(_insert_sql(alias).format(values=", ".join([one] * len(batch))),
+                               [value for row in batch for value in row])
+                ids.extend(pk for pk, in cursor.fetchall())
+    return ids
 
 
 def verify_chain(municipality_id: int, batch: int = 5000):

@@ -62,6 +62,21 @@ def _mac(payload: str) -> str:
     return hmac.new(audit_key(), payload.encode(), hashlib.sha256).hexdigest()
 
 
+def row_mac() -> "hmac.HMAC":
+    """An HMAC under the audit key with nothing hashed yet: `.copy()` it per
+    row to hash many rows without setting the key up again for each."""
+    return hmac.new(audit_key(), digestmod=hashlib.sha256)
+
+
+def content_of(municipality_id, at: str, actor_id, action, object_type, object_id, item_type,
+               item_id, child_id, service_id, legal_basis) -> str:
+    """What a row's HMAC covers (`at` in ISO 8601, UTC): one definition for
+    the writer, which hashes plain values, and for verification, which hashes
+    the row read back."""
+    return json.dumps([municipality_id, at, actor_id, action, object_type, object_id, item_type,
+                       item_id, child_id, service_id, legal_basis], separators=(",", ":"))
+
+
 class AuditChain(models.Model):
     """The head of one municipality's chain: the last sealed row. Only the
     sealer touches it (locked with SKIP LOCKED), never a writer."""
@@ -141,8 +156,7 @@ class AuditEvent(models.Model):
         ]
 
     def content(self) -> str:
-        return json.dumps([*self._described(), self.service_id, self.legal_basis],
-                          separators=(",", ":"))
+        return content_of(*self._described(), self.service_id, self.legal_basis)
 
     def compute_row_hash(self) -> str:
         return _mac(self.content())

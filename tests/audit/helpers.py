@@ -16,14 +16,17 @@ def events(municipality=None):
 
 
 def append(world, user=None, service=None, n=1, child_id=7):
-    """Append `n` events (one transaction, one INSERT) as an audited page does."""
+    """Append `n` events (one transaction, one INSERT) as an audited page
+    does; returns them as written, in order."""
     service = service or world.kindergarten
     actor = SimpleNamespace(user=user or world.teacher)
     with scopes_disabled(), transaction.atomic():
         if n == 1:
-            return [record(actor, "read", service, legal_basis="service_duty", child_id=child_id)]
-        return record_many(actor, "list", [(service, child_id + i, None) for i in range(n)],
-                           legal_basis="service_duty")
+            ids = [record(actor, "read", service, legal_basis="service_duty", child_id=child_id)]
+        else:
+            ids = record_many(actor, "list", [(service, child_id + i, None) for i in range(n)],
+                              legal_basis="service_duty")
+        return list(AuditEvent.objects.filter(pk__in=ids).order_by("id"))
 
 
 def tamper(sql):
