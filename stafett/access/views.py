@@ -12,13 +12,17 @@ Object-level rules are not here: views load objects through the policy layer
 (each app's `policy.py`), which answers 404 for missing and forbidden alike.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect
+from django_otp import device_classes
 
 from stafett.access.rules import Forbidden
+from stafett.lib.prepared import Prepared
 
 ACCESS_ATTR = "access_rule"
 
@@ -38,10 +42,28 @@ def public(view):
 IDP_SECOND_FACTOR_SESSION_KEY = "stafett_idp_second_factor"
 
 
+@cache
+def _confirmed_devices() -> Prepared:
+    """Whether a person has a confirmed device of each kind django_otp knows:
+    what `django_otp.user_has_device` asks, as one prepared row instead of
+    loading a device of each kind (asked on every staff page of a person
+    without one)."""
+    kinds = list(device_classes())
+
+    def build(user_id):
+        return get_user_model().objects.filter(pk=user_id).annotate(**{
+            f"has_{n}": Exists(model.objects.filter(user_id=OuterRef("pk"), confirmed=True))
+            for n, model in enumerate(kinds)
+        }).values_list(*(f"has_{n}" for n in range(len(kinds))))
+    return Prepared(get_user_model(), build)
+
+
+def user_has_device(user) -> bool:
+    return any(any(row) for row in _confirmed_devices().rows(user_id=user.pk))
+
+
 def _needs_second_factor(request) -> str | None:
     """Where to send a logged-in person who still owes a second factor."""
-    from django_otp import user_has_device
-
     user = request.user
     vouched = request.session.get(IDP_SECOND_FACTOR_SESSION_KEY)
     if vouched is not None and getattr(request.actor.municipality, "pk", None) == vouched:
