@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from stafett.guides.models import Step, steps_for_variant
+from stafett.guides.models import TITLE_COLUMNS, Step, steps_for_variant, titled_steps
+from stafett.lib.prepared import Prepared
 
 CODES = ("define", "share", "talk", "decide", "close")
 
@@ -43,21 +44,32 @@ def done_codes(concern, has_conversation: bool) -> set[str]:
     return done
 
 
+def _level0(guide_ids):
+    return (Step.objects.filter(level__guide_id__in=guide_ids, level__number=0)
+            .values_list("level__guide_id", *TITLE_COLUMNS))
+
+
+_LEVEL0_TITLES = Prepared(Step, _level0)
+
+
 def level0_steps(keys, *, tools: bool = True) -> dict[tuple[int, str], dict[str, Step]]:
     """The level-0 steps by code for each (guide id, service kind) in `keys`,
-    using the kind's variant of the guide: one query for any number of keys,
-    and one more for the steps' tools unless `tools` is False (lists and the
-    worry's own page show only the steps' titles)."""
+    using the kind's variant of the guide: one query for any number of keys.
+    Lists and the worry's own page show only the steps' titles (`tools`
+    False): a prepared query of those. A step's own page shows all of it and
+    its tools: the steps whole, and one more query for the tools."""
     keys = set(keys)
     by_guide: dict[int, list[Step]] = {}
-    queryset = (
-        Step.objects.filter(level__guide_id__in={g for g, _ in keys}, level__number=0)
-        .select_related("level__guide")
-    )
+    guide_ids = sorted({g for g, _ in keys})
     if tools:
-        queryset = queryset.prefetch_related("tools")
-    for step in queryset:
-        by_guide.setdefault(step.level.guide_id, []).append(step)
+        steps = (Step.objects.filter(level__guide_id__in=guide_ids, level__number=0)
+                 .select_related("level__guide").prefetch_related("tools"))
+        for step in steps:
+            by_guide.setdefault(step.level.guide_id, []).append(step)
+    elif guide_ids:
+        rows = _LEVEL0_TITLES.rows(guide_ids=guide_ids)
+        for (guide_id, *_columns), step in zip(rows, titled_steps(row[1:] for row in rows), strict=True):
+            by_guide.setdefault(guide_id, []).append(step)
     return {
         (guide_id, kind): {
             step.code: step

@@ -179,6 +179,22 @@ VARIANT_OF_SERVICE_KIND = {"basis": "basis", "hjelpe": "hjelpe", "voksen": "voks
                            "spesialist": "hjelpe"}
 
 
+# The columns `titled_steps` makes steps of, after any the caller reads first.
+TITLE_COLUMNS = ("level_id", "level__number", "number", "variant", "code", "title")
+
+
+def titled_steps(rows) -> list[Step]:
+    """Steps from prepared rows of TITLE_COLUMNS (then anything else, left
+    for the caller): enough for steps_for_variant and a list of step titles,
+    with each level read once. Any other field would be a query of its own."""
+    levels, steps = {}, []
+    for level_id, level_number, number, variant, code, title, *_rest in rows:
+        step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
+        step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
+        steps.append(step)
+    return steps
+
+
 def steps_for_variant(steps, variant: str) -> list[Step]:
     """The steps a service of one kind works by: per level and number, its
     variant's step where there is one, else the common step; in guide order.

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.states import ConsentState
 from stafett.access.views import staff
 from stafett.concerns import actions as concern_actions
-from stafett.guides.models import Level, Step, steps_for_variant
+from stafett.guides.models import TITLE_COLUMNS, Step, steps_for_variant, titled_steps
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
 from stafett.lib.prepared import Prepared
@@ -217,7 +217,7 @@ def _steps_with_progress(guide_id, level, relay_id, today):
             p_evaluate=Exists(Evaluation.objects.filter(relay_id=relay_id)),
             p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
         )
-        .values_list("level_id", "level__number", "number", "variant", "code", "title",
+        .values_list(*TITLE_COLUMNS,
                      "p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
     )
 
@@ -241,14 +241,9 @@ def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
     variant, with what is done and the suggested next step."""
     rows = STEPS.rows(guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk,
                       today=timezone.localdate())
-    levels, read = {}, []
-    for level_id, level_number, number, variant, code, title, *_flags in rows:
-        step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
-        step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
-        read.append(step)
     # The relay's progress flags are the same on every row: read once.
-    done = done_codes(rows[0][6:]) if rows else set()
-    steps = steps_for_variant(read, relay.holder_service.kind)
+    done = done_codes(rows[0][len(TITLE_COLUMNS):]) if rows else set()
+    steps = steps_for_variant(titled_steps(rows), relay.holder_service.kind)
     url = url_for_each("guides:step", relay.level)
     items, next_item = [], None
     for step in steps:
