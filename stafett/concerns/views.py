@@ -14,13 +14,14 @@ from stafett.access.views import staff
 from stafett.audit.models import AuditEvent
 from stafett.guides.loader import current_guide
 from stafett.lib.forms import with_version
+from stafett.lib.prepared import Columns, Prepared
 from stafett.lib.rows import url_for_each
 from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
 from .models import Concern, Conversation
-from .policy import author_active, concern_actions, led_concerns, own_concerns
+from .policy import author_active, concern_actions, led_concerns, own_concern_ids
 
 STEP_FORMS = {
     "define": forms.DefineForm,
@@ -31,26 +32,47 @@ STEP_FORMS = {
 }
 
 
-def _rows(request, queryset, related=("service",), **annotations):
+def _page_query(related, with_author_active: bool):
+    """The rows of a page of worries, by id: the concerns with `related`
+    joined (the child's name and id are on the concern itself), whether each
+    has a conversation, and for the leader's inbox whether its author is
+    still active. Prepared: a list page pays for its SQL once per process."""
+    columns = Columns(Concern, related)
+    extra = ("has_conversation", "author_active") if with_author_active else ("has_conversation",)
+
+    def build(ids):
+        rows = Concern.objects.filter(pk__in=ids).annotate(
+            has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))))
+        if with_author_active:
+            rows = rows.annotate(author_active=author_active())
+        return rows.values_list(*columns.names, *extra)
+
+    prepared = Prepared(Concern, build)
+
+    def load(ids):
+        width, shared, concerns = len(columns.names), {}, []
+        for row in prepared.rows(ids=ids):
+            concern = columns.instance(row[:width], shared=shared)
+            for name, value in zip(extra, row[width:], strict=True):
+                setattr(concern, name, value)
+            concerns.append(concern)
+        return concerns
+
+    return load
+
+
+_MINE = _page_query(("service",), with_author_active=False)
+_INBOX = _page_query(("service", "author"), with_author_active=True)
+
+
+def _rows(request, ordered, load):
     """One page of concerns with their journey, audited as a list read.
 
-    A constant number of queries whatever the page size: the page's ids (the
-    policy's filter, run once), the concerns with `related` joined (the child's
-    name and id are on the concern itself), conversation existence and
-    `annotations` annotated, and the level-0 steps of every guide on the page
-    in one query.
+    A constant number of queries whatever the page size: the page's ids
+    (`ordered`: the policy's filter, run once), the page's rows (`load`),
+    and the level-0 steps of every guide on the page in one query.
     """
-    def load(ids):
-        return (
-            Concern.objects.filter(pk__in=ids).select_related(*related)
-            .annotate(has_conversation=Exists(Conversation.objects.filter(concern=OuterRef("pk"))),
-                      **annotations)
-        )
-
-    page = actions.list_concerns(
-        request.actor, queryset.order_by("-last_activity_at", "-pk"), request.GET.get("side"),
-        load=load,
-    )
+    page = actions.list_concerns(request.actor, ordered, request.GET.get("side"), load=load)
     concerns = page.object_list
     steps = level0_steps(((c.guide_id, c.service.kind) for c in concerns), tools=False)
     # Links and labels once per page, not per row in the template.
@@ -75,17 +97,15 @@ def _rows(request, queryset, related=("service",), **annotations):
     return page, rows
 
 
-def _status_filter(request, queryset):
+def _status(request) -> str:
     status = request.GET.get("status", "open")
-    if status not in ("open", "closed"):
-        status = "open"
-    return status, queryset.filter(status=status)
+    return status if status in ("open", "closed") else "open"
 
 
 @staff
 def mine(request):
-    status, queryset = _status_filter(request, own_concerns(request.actor))
-    page, rows = _rows(request, queryset)
+    status = _status(request)
+    page, rows = _rows(request, own_concern_ids(request.actor, status), _MINE)
     return render(request, "concerns/mine.html", {
         "page": page, "rows": rows, "status": status, "nav": "mine",
     })
@@ -96,8 +116,9 @@ def inbox(request):
     actor = request.actor
     if not actor.led_service_ids:
         raise Http404
-    status, queryset = _status_filter(request, led_concerns(actor))
-    page, rows = _rows(request, queryset, related=("service", "author"), author_active=author_active())
+    status = _status(request)
+    ordered = led_concerns(actor).filter(status=status).order_by("-last_activity_at", "-pk")
+    page, rows = _rows(request, ordered, _INBOX)
     return render(request, "concerns/inbox.html", {
         "page": page, "rows": rows, "status": status, "nav": "inbox",
     })
