@@ -11,11 +11,12 @@ deleted.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from stafett.guides.loader import current_guide
 from stafett.lib.dates import add_years
 from stafett.lib.errors import Conflict
 from stafett.lib.paging import page_by_ids
+from stafett.lib.prepared import Columns, Prepared
 from stafett.notify.models import OutboxMessage
 from stafett.notify.outbox import post_many, post_record, tell
 from stafett.tenancy.models import Membership, Service
@@ -266,25 +268,42 @@ def read_relay(actor, pk, action: str = "view", *, event: str | None = None, par
     return (relay, item) if part is not None else relay
 
 
-def list_relays(actor, queryset, page_number, *, page_size: int = 25, extra=(),
+@functools.cache
+def _page_rows(related: tuple[str, ...]):
+    """The relays of a page by id, with `related`: prepared, per `related`."""
+    columns = Columns(Relay, related)
+    prepared = Prepared(Relay, lambda ids: Relay.objects.filter(pk__in=ids).values_list(*columns.names))
+
+    def load(ids):
+        shared, db = {}, router.db_for_read(Relay)
+        return [columns.instance(row, db, shared) for row in prepared.rows(ids=ids)]
+
+    return load
+
+
+def list_relays(actor, ordered, page_number, *, page_size: int = 25, extra=(),
                 related=("child", "holder", "holder_service")):
-    """One page of relays (already narrowed by the policy and ordered), each
-    row audited as a list read in the same transaction, on the legal basis of
-    each row; `extra` = further (relay, item) pairs shown on the page (e.g.
-    handovers waiting); `related` = what each row is shown with. Returns the
-    page. Inside a caller's transaction it takes part in it without a
-    savepoint (the list page reads and audits in one).
+    """One page of relays (`ordered`: already narrowed by the policy and
+    ordered, a queryset or its ids), each row audited as a list read in the
+    same transaction, on the legal basis of each row; `extra` = further
+    (relay, item) pairs shown on the page (e.g. handovers waiting);
+    `related` = what each row is shown with. Returns the page. Inside a
+    caller's transaction it takes part in it without a savepoint (the list
+    page reads and audits in one).
 
     The policy's query runs once, not once for the count and again for the
     page (stafett.lib.paging)."""
     with transaction.atomic(savepoint=False):
-        page = page_by_ids(queryset, page_number, page_size,
-                           lambda ids: Relay.objects.filter(pk__in=ids).select_related(*related))
+        page = page_by_ids(ordered, page_number, page_size, _page_rows(tuple(related)))
         audit_list(actor, [(r, None, None) for r in page.object_list] + list(extra))
     return page
 
 
 MY_REQUESTS_SHOWN = 10
+_MY_REQUEST_COLUMNS = Columns(InclusionRequest, ("service",))
+_MY_REQUESTS = Prepared(InclusionRequest, lambda user: (
+    InclusionRequest.objects.filter(requested_by_id=user).order_by("-created_at", "-pk")
+    .values_list(*_MY_REQUEST_COLUMNS.names, "relay__child_id")[:MY_REQUESTS_SHOWN]))
 
 
 def my_inclusion_requests(actor) -> list:
@@ -292,11 +311,11 @@ def my_inclusion_requests(actor) -> list:
     typed it and only the family's answer: nothing of the relay they concern.
     Audited as a list read (in the caller's transaction, if any)."""
     with transaction.atomic(savepoint=False):
-        asked = list(
-            InclusionRequest.objects.filter(requested_by=actor.user)
-            .select_related("service").annotate(relay_child_id=F("relay__child_id"))
-            .order_by("-created_at", "-pk")[:MY_REQUESTS_SHOWN]
-        )
+        db, shared, asked = router.db_for_read(InclusionRequest), {}, []
+        for row in _MY_REQUESTS.rows(user=actor.user.pk):
+            request = _MY_REQUEST_COLUMNS.instance(row[:-1], db, shared)
+            request.relay_child_id = row[-1]
+            asked.append(request)
         record_many(actor, "list", [(r, r.relay_child_id, None) for r in asked],
                     legal_basis=LegalBasis.SERVICE_DUTY)
     return asked

@@ -258,6 +258,23 @@ def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list
         today=today or timezone.localdate())]
 
 
+_VISIBLE_IDS = Prepared(Relay, lambda user, employee_ids, led_ids, today, status: (
+    visible_relays(stand_in_actor(user, employee_ids, led_ids), today, status=status)
+    .order_by("-last_activity_at", "-pk").values_list("pk")))
+
+
+def visible_relay_ids(actor: Actor, status: str, today: dt.date | None = None) -> list[int]:
+    """The ids of `visible_relays(actor, status=status)` in the order of the
+    list "My relays" (newest activity first): the same statement, compiled
+    once per process and shape."""
+    if not actor.is_staff_member:
+        return []
+    led = actor.led_service_ids
+    return [pk for (pk,) in _VISIBLE_IDS.rows(
+        user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
+        today=today or timezone.localdate(), status=status)]
+
+
 def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     """The relay if `actor` may `action` it, else refused (404 in a view).
     With `lock` the row is locked and re-read first, so the policy decides on
@@ -346,16 +363,36 @@ def handover_actions(actor: Actor, handover, relay) -> frozenset[str]:
     return frozenset(allowed) & HANDOVER.actions(handover.status)
 
 
+def _pending(user, service_ids) -> QuerySet:
+    return Handover.objects.filter(
+        _answerable_q(),
+        to_user_id=user, to_service_id__in=service_ids,
+        status__in=HANDOVER.states_allowing("accept"),
+        relay__status__in=RELAY.states_allowing("handover"),
+    )
+
+
 def pending_for(actor: Actor) -> QuerySet:
     """Handovers and appointments waiting for `actor` to answer."""
     if not actor.is_staff_member:
         return Handover.objects.none()
-    return Handover.objects.filter(
-        _answerable_q(),
-        to_user=actor.user, to_service_id__in=actor.service_ids,
-        status__in=HANDOVER.states_allowing("accept"),
-        relay__status__in=RELAY.states_allowing("handover"),
-    )
+    return _pending(actor.user.pk, actor.service_ids)
+
+
+# What the list "My relays" shows of a handover waiting.
+_WAITING = Columns(Handover, ("relay", "requested_by", "from_service"))
+_PENDING_ROWS = Prepared(Handover, lambda user, service_ids: (
+    _pending(user, service_ids).order_by("requested_at", "pk").values_list(*_WAITING.names)))
+
+
+def waiting_for(actor: Actor) -> list:
+    """`pending_for(actor)` with their relays, who asked and from which
+    service, oldest first: the same statement, compiled once per process."""
+    if not actor.is_staff_member:
+        return []
+    shared = {}
+    return [_WAITING.instance(row, router.db_for_read(Handover), shared)
+            for row in _PENDING_ROWS.rows(user=actor.user.pk, service_ids=sorted(actor.service_ids))]
 
 
 def load_handover(actor: Actor, relay_pk, pk, action: str, *, lock: bool = False):

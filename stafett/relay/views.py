@@ -58,10 +58,10 @@ from .policy import (
     current_consent,
     load_handover,
     load_relay,
-    pending_for,
     relay_actions,
     timeline_queryset,
-    visible_relays,
+    visible_relay_ids,
+    waiting_for,
 )
 
 PAGE_SIZE = 25
@@ -86,19 +86,14 @@ def mine(request):
     status = request.GET.get("status", "open")
     if status not in Relay.Status.values:
         status = Relay.Status.OPEN
-    queryset = visible_relays(actor, status=status).order_by("-last_activity_at", "-pk")
     # One transaction for the page's reads and their audit rows, rather than
     # one for the relays and another for the inclusion requests.
     with transaction.atomic():
         # Only what the rows show and audit: the child's name and id are on
         # the relay itself, so the child's row is not joined.
-        waiting = list(
-            pending_for(actor)
-            .select_related("relay", "requested_by", "from_service")
-            .order_by("requested_at", "pk")
-        )
+        waiting = waiting_for(actor)
         page = actions.list_relays(
-            actor, queryset, request.GET.get("side"), page_size=PAGE_SIZE,
+            actor, visible_relay_ids(actor, status), request.GET.get("side"), page_size=PAGE_SIZE,
             extra=[(h.relay, h, actions.waiting_basis(h)) for h in waiting],
             related=("holder", "holder_service"),
         )
