@@ -1,17 +1,32 @@
-from django.db import transaction
+from django.db import router, transaction
 
 from stafett.audit.log import record_many
 from stafett.audit.models import LegalBasis
-from stafett.concerns.policy import visible_concerns
+from stafett.concerns.policy import visible_concerns_among
 from stafett.followup.policy import require_followup_configurer
 from stafett.lib.paging import page_by_ids
+from stafett.lib.prepared import Columns, Prepared
 from stafett.relay import actions as relay_actions
-from stafett.relay.policy import appointable_relays, appointment_basis, visible_relays
+from stafett.relay.policy import appointable_relays, appointment_basis, visible_relays_among
 
 from .engine import settings_for
 from .models import Notification, Rule
 
 PAGE_SIZE = 25
+
+# The person's open notifications, newest first, and a page of them with
+# their break and its service: statements written once per process.
+_OPEN_IDS = Prepared(Notification, lambda user: (
+    Notification.objects.filter(user_id=user, brk__mended_at__isnull=True)
+    .order_by("-created_at", "-pk").values_list("pk")))
+_SHOWN = Columns(Notification, ("brk", "brk__service"))
+_PAGE = Prepared(Notification, lambda ids: (
+    Notification.objects.filter(pk__in=ids).values_list(*_SHOWN.names)))
+
+
+def _shown(ids) -> list:
+    shared, db = {}, router.db_for_read(Notification)
+    return [_SHOWN.instance(row, db, shared) for row in _PAGE.rows(ids=ids)]
 
 
 def settings_of(actor):
@@ -34,25 +49,18 @@ def needs_attention(actor, page_number):
     for a holder who is gone, appoint the next one; every name shown is
     audited in this transaction. Returns (page, rows)."""
     with transaction.atomic():
-        queryset = (
-            Notification.objects.filter(user=actor.user, municipality=actor.municipality,
-                                        brk__mended_at__isnull=True)
-            .order_by("-created_at", "-pk")
-        )
         # The filter runs once, for the ids (count and page); the page's rows
         # are read by id with their break and service (stafett.lib.paging).
-        page = page_by_ids(queryset, page_number, PAGE_SIZE, lambda ids: Notification.objects.filter(
-            pk__in=ids).select_related("brk", "brk__service"))
+        ids = [pk for (pk,) in _OPEN_IDS.rows(user=actor.user.pk)]
+        page = page_by_ids(ids, page_number, PAGE_SIZE, _shown)
         notifications = page.object_list
         concern_ids = {n.brk.concern_id for n in notifications if n.brk.concern_id}
         relay_ids = {n.brk.relay_id for n in notifications if n.brk.relay_id}
         gone_ids = {n.brk.relay_id for n in notifications if n.brk.rule == Rule.HOLDER_GONE}
         # The child's name and id are on the worry and the relay: their
         # child's row is not joined.
-        concerns = {c.pk: c for c in visible_concerns(actor).filter(pk__in=concern_ids)
-                    } if concern_ids else {}
-        relays = {r.pk: r for r in visible_relays(actor).filter(pk__in=relay_ids)
-                  } if relay_ids else {}
+        concerns = {c.pk: c for c in visible_concerns_among(actor, concern_ids)}
+        relays = {r.pk: r for r in visible_relays_among(actor, relay_ids)}
         to_appoint = {r.pk: r for r in appointable_relays(actor).filter(pk__in=gone_ids)
                       } if gone_ids else {}
         rows = []

@@ -206,12 +206,12 @@ class Prepared:
 
 
 class Columns:
-    """The columns of `model` and of the related objects `related` (one
-    level, as select_related reads them), for a prepared `values_list`, and
-    the instances made from one of its rows: the objects
-    `select_related(*related)` gives, or with `only` ({None: the model's
-    fields, name: a related object's fields}) those `.only()` gives, whose
-    other fields would be read on first access (Model.from_db)."""
+    """The columns of `model` and of the related objects `related` (as
+    select_related names them, "a" or "a__b" through an earlier "a"), for a
+    prepared `values_list`, and the instances made from one of its rows: the
+    objects `select_related(*related)` gives, or with `only` ({None: the
+    model's fields, name: a related object's fields}) those `.only()` gives,
+    whose other fields would be read on first access (Model.from_db)."""
 
     def __init__(self, model, related: Sequence[str] = (), *, only: dict | None = None):
         only = only or {}
@@ -222,8 +222,13 @@ class Columns:
                     if wanted is None or f.primary_key or f.attname in wanted or f.name in wanted]
 
         self.parts = [(None, model, attnames(model, None))]
+        models = {None: model}
         for name in related:
-            other = model._meta.get_field(name).related_model
+            parent, _, last = name.rpartition("__")
+            if (parent or None) not in models:
+                raise ImproperlyConfigured(f"Columns: {name} comes before {parent}")
+            other = models[parent or None]._meta.get_field(last).related_model
+            models[name] = other
             self.parts.append((name, other, attnames(other, name)))
         self.names = [f"{name}__{attname}" if name else attname
                       for name, _model, names in self.parts for attname in names]
@@ -235,13 +240,15 @@ class Columns:
         """The instance of `row`. With `shared` (a dict kept over the rows
         of one read), rows naming the same related object share it, as
         prefetch_related shares them, instead of each making its own."""
-        start, instance = 0, None
+        start, made = 0, {}
         for (name, model, attnames), key in zip(self.parts, self.keys, strict=True):
             values = row[start:start + len(attnames)]
             start += len(attnames)
             if name is None:
-                instance = model.from_db(db, attnames, values)
+                made[None] = model.from_db(db, attnames, values)
                 continue
+            parent, _, last = name.rpartition("__")
+            owner = made[parent or None]
             pk = values[key]
             if pk is None:
                 related = None
@@ -251,5 +258,7 @@ class Columns:
                 related = shared.get((name, pk))
                 if related is None:
                     related = shared[(name, pk)] = model.from_db(db, attnames, values)
-            instance._state.fields_cache[name] = related
-        return instance
+            made[name] = related
+            if owner is not None:
+                owner._state.fields_cache[last] = related
+        return made[None]

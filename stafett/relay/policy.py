@@ -32,7 +32,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from stafett.access.actor import Actor
+from stafett.access.actor import Actor, stand_in_actor
 from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import CONSENT, HANDOVER, RELAY, ConsentState
 from stafett.audit.models import LegalBasis
@@ -233,14 +233,6 @@ def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozense
     return frozenset(allowed) & RELAY.actions(relay.status)
 
 
-def stand_in_actor(user, employee_ids, led_ids) -> Actor:
-    """An actor with these ids: the policy's querysets read only these of it,
-    so a prepared statement (stafett.lib.prepared) can be written from them."""
-    services = {**dict.fromkeys(employee_ids, Membership.Role.EMPLOYEE),
-                **dict.fromkeys(led_ids, Membership.Role.LEADER)}
-    return Actor(user=user, municipality=True, services=services)
-
-
 _COVERING = Prepared(Participant, lambda relay_id, user, employee_ids, led_ids, today: (
     covered_participations(stand_in_actor(user, employee_ids, led_ids), relay_id, today)
     .order_by("pk").values_list("service_id")))
@@ -273,6 +265,23 @@ def visible_relay_ids(actor: Actor, status: str, today: dt.date | None = None) -
     return [pk for (pk,) in _VISIBLE_IDS.rows(
         user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
         today=today or timezone.localdate(), status=status)]
+
+
+_LISTED = Columns(Relay)
+_VISIBLE_AMONG = Prepared(Relay, lambda user, employee_ids, led_ids, today, ids: (
+    visible_relays(stand_in_actor(user, employee_ids, led_ids), today).filter(pk__in=ids)
+    .values_list(*_LISTED.names)))
+
+
+def visible_relays_among(actor: Actor, ids, today: dt.date | None = None) -> list:
+    """The relays among `ids` that `actor` sees (`visible_relays`), as one
+    prepared statement: for a page that names relays found elsewhere."""
+    if not actor.is_staff_member or not ids:
+        return []
+    led, db = actor.led_service_ids, router.db_for_read(Relay)
+    return [_LISTED.instance(row, db) for row in _VISIBLE_AMONG.rows(
+        user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
+        today=today or timezone.localdate(), ids=sorted(ids))]
 
 
 def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):

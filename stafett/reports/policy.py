@@ -29,12 +29,12 @@ from __future__ import annotations
 from django.db import router
 from django.db.models import Q, QuerySet
 
-from stafett.access.actor import Actor
+from stafett.access.actor import Actor, stand_in_actor
 from stafett.access.rules import Forbidden, get_visible
 from stafett.access.states import StateTable
 from stafett.concerns.policy import concern_actions
 from stafett.lib.prepared import Columns, Prepared
-from stafett.relay.policy import covering_services, is_holder, relay_actions, stand_in_actor
+from stafett.relay.policy import covering_services, is_holder, relay_actions
 
 from .models import ChildWelfareReport, ReportSettings
 

@@ -5,14 +5,16 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
-from stafett.lib.prepared import Prepared
+from stafett.lib.prepared import Columns, Prepared
 from stafett.lib.rows import date_formatter
-from stafett.tenancy.models import Service
+from stafett.tenancy.models import Membership, Service
 
 
 def _services(kind, ids):
@@ -92,3 +94,29 @@ def test_date_formatter_writes_what_the_date_filter_writes(language, fmt):
         shown = date_formatter(fmt)
         for value in moments:
             assert shown(value) == template.render(Context({"value": value, "fmt": fmt}))
+
+
+MEMBERSHIP = Columns(Membership, ("service", "service__municipality", "user"))
+MEMBERSHIPS = Prepared(Membership, lambda user: (
+    Membership.objects.filter(user_id=user).order_by("pk").values_list(*MEMBERSHIP.names)))
+
+
+def test_columns_make_what_select_related_makes_nested_ones_included(world):
+    with scope(municipality=world.fjordvik):
+        expected = list(Membership.objects.filter(user=world.leader).order_by("pk")
+                        .select_related("service", "service__municipality", "user"))
+        shared = {}
+        with CaptureQueriesContext(connection) as queries:
+            made = [MEMBERSHIP.instance(row, shared=shared) for row in MEMBERSHIPS.rows(user=world.leader.pk)]
+            seen = [(m.pk, m.role, m.service.name, m.service.municipality.name, m.user.username) for m in made]
+    assert len(queries) == 1  # the related objects, the nested one too, came with the rows
+    assert seen == [(m.pk, m.role, m.service.name, m.service.municipality.name, m.user.username)
+                    for m in expected]
+    assert seen
+    # Rows naming the same person share one object (the `shared` dict).
+    assert len({id(m.user) for m in made}) == 1
+
+
+def test_columns_refuse_a_nested_object_before_its_parent():
+    with pytest.raises(ImproperlyConfigured):
+        Columns(Membership, ("service__municipality",))
