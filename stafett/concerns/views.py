@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from stafett.access.views import staff
 from stafett.audit.models import AuditEvent
 from stafett.guides.loader import current_guide
+from stafett.guides.models import Tool
 from stafett.lib.forms import with_version
 from stafett.lib.prepared import Columns, Prepared
 from stafett.lib.rows import url_for_each
@@ -176,6 +177,20 @@ def _context(request, concern, allowed=None, **extra):
     }
 
 
+_TOOLS = Prepared(Tool, lambda guide_id: (
+    Tool.objects.filter(guide_id=guide_id).order_by("title", "pk").values_list("key", "kind", "title")))
+
+
+def _tool_links(concern) -> list[dict]:
+    """The forms of the worry's guide to fill in from it, the consent form
+    first: their titles and links, made once for the page."""
+    page, pdf = url_for_each("concerns:tool", concern.pk), url_for_each("concerns:tool_pdf", concern.pk)
+    tools = [{"title": title, "url": page(key), "pdf_url": pdf(key),
+              "main": kind == Tool.Kind.CONSENT or key == "samtykkeskjema"}
+             for key, kind, title in _TOOLS.rows(guide_id=concern.guide_id)]
+    return sorted(tools, key=lambda tool: not tool["main"])
+
+
 @staff
 def detail(request, pk):
     concern = actions.read_concern(request.actor, pk)
@@ -183,7 +198,7 @@ def detail(request, pk):
     acute_contacts = list(concern.acute_contacts.select_related("recorded_by"))
     return render(request, "concerns/detail.html", _context(
         request, concern, comments=comments, acute_contacts=acute_contacts,
-        comment_form=forms.CommentForm(),
+        comment_form=forms.CommentForm(), tools=_tool_links(concern),
     ))
 
 

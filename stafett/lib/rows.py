@@ -15,9 +15,10 @@ def choice_labels(choices) -> dict:
 
 
 def url_for_each(name: str, *args):
-    """The URL `name` with `args` followed by one more id, as a function of
-    that id: reversed once (with 0 in its place), not once per row. The last
-    argument of the route must be an `<int:…>` segment followed by fixed words."""
+    """The URL `name` with `args` followed by one more id or slug, as a
+    function of it: reversed once (with 0 in its place), not once per row.
+    The last argument of the route must be an `<int:…>` or `<slug:…>`
+    segment followed by fixed words (a slug needs no quoting)."""
     url = reverse(name, args=[*args, 0])
     cut = url.rindex("/0/")
     head, tail = url[:cut], url[cut + 3:]

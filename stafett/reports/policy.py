@@ -145,16 +145,17 @@ def load_report(actor: Actor, pk, action: str = "view", *, lock: bool = False):
 SHOWN_ON_A_CASE = 20
 
 
-def reports_on_relay(actor: Actor, relay) -> list:
-    """The newest reports `actor` may see that were written from this relay,
-    with their reporters, for its page: `reports_on(actor, relay=relay)`, the
+def reports_on_case(actor: Actor, *, concern=None, relay=None) -> list:
+    """The newest reports `actor` may see that were written from this worry
+    or relay, with their reporters, for its page: `reports_on(...)`, the
     same statement, compiled once per process and shape (how many services
     the actor works in and leads) instead of on every page."""
     if not actor.is_staff_member:
         return []
+    field, case = ("concern", concern) if concern is not None else ("relay", relay)
     led = actor.led_service_ids
-    rows = _ON_RELAY.rows(relay_id=relay.pk, user=actor.user.pk, employee_ids=actor.service_ids - led,
-                          led_ids=led)
+    rows = _ON_CASE[field].rows(case_id=case.pk, user=actor.user.pk,
+                                employee_ids=actor.service_ids - led, led_ids=led)
     db = router.db_for_read(ChildWelfareReport)
     return [_REPORT_COLUMNS.instance(row, db) for row in rows]
 
@@ -162,14 +163,16 @@ def reports_on_relay(actor: Actor, relay) -> list:
 _REPORT_COLUMNS = Columns(ChildWelfareReport, ("reporter",))
 
 
-def _on_relay(relay_id, user, employee_ids, led_ids):
-    # The stand-in actor: visible_reports reads only its ids.
-    return (reports_on(stand_in_actor(user, employee_ids, led_ids), relay=relay_id)
-            .order_by("-created_at", "-pk")
-            .values_list(*_REPORT_COLUMNS.names)[:SHOWN_ON_A_CASE])
+def _on_case(field: str) -> Prepared:
+    def build(case_id, user, employee_ids, led_ids):
+        # The stand-in actor: visible_reports reads only its ids.
+        return (reports_on(stand_in_actor(user, employee_ids, led_ids), **{field: case_id})
+                .order_by("-created_at", "-pk")
+                .values_list(*_REPORT_COLUMNS.names)[:SHOWN_ON_A_CASE])
+    return Prepared(ChildWelfareReport, build)
 
 
-_ON_RELAY = Prepared(ChildWelfareReport, _on_relay)
+_ON_CASE = {"concern": _on_case("concern"), "relay": _on_case("relay")}
 
 
 def reports_on(actor: Actor, *, concern=None, relay=None) -> QuerySet:

@@ -2,7 +2,6 @@
 for exactly those who may see the worry."""
 
 import pytest
-from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django_scopes import scope
@@ -219,17 +218,21 @@ def test_step_pages_of_a_worry_link_the_filled_forms(consent):
     assert reverse("concerns:tool", args=[concern.pk, "samtaleguide-barn"]) in html
 
 
-def test_the_worry_include_links_the_filled_consent_form_first(consent):
+def test_the_worry_page_links_the_filled_consent_form_first(consent):
     world = consent
     concern = make_concern(world, shared=True)
-    with scope(municipality=world.fjordvik):
-        html = render_to_string("guides/tools/_concern_tools.html", {"concern": concern})
+    page = world.client_for(world.teacher).get(reverse("concerns:detail", args=[concern.pk]))
+    html = page.content.decode()
+    start = html.index('id="concern-tools-title"')
+    html = html[start:html.index("</section>", start)]  # the section of forms
     consent_url = reverse("concerns:tool", args=[concern.pk, "samtykkeskjema"])
     other_url = reverse("concerns:tool", args=[concern.pk, "agenda"])
     assert consent_url in html and other_url in html
     assert html.index(consent_url) < html.index(other_url)
     assert reverse("concerns:tool_pdf", args=[concern.pk, "samtykkeskjema"]) in html
     assert "Ella" not in html  # links only, no child's data
+    assert world.client_for(world.colleague).get(
+        reverse("concerns:detail", args=[concern.pk])).status_code == 404
 
 
 def test_filled_pdf_response(consent):

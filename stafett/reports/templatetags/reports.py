@@ -6,11 +6,9 @@ it through this tag rather than an import."""
 from django import template
 
 from stafett.reports.policy import (
-    SHOWN_ON_A_CASE,
     concern_reporting_service,
     relay_reporting_service,
-    reports_on,
-    reports_on_relay,
+    reports_on_case,
 )
 
 register = template.Library()
@@ -21,11 +19,9 @@ def report_section(context, concern=None, relay=None, acute=False):
     actor = context["request"].actor
     if concern is not None:
         may_write = concern_reporting_service(actor, concern) is not None
-        reports = list(reports_on(actor, concern=concern).select_related("reporter")
-                       .order_by("-created_at", "-pk")[:SHOWN_ON_A_CASE])
     else:
         may_write = relay_reporting_service(actor, relay) is not None
-        reports = reports_on_relay(actor, relay)
+    reports = reports_on_case(actor, concern=concern, relay=relay)
     return {
         "concern": concern, "relay": relay, "acute": acute, "may_write": may_write,
         "reports": reports,
