@@ -63,9 +63,10 @@ def _own(user_id, service_ids) -> QuerySet:
     return Concern.objects.filter(author_id=user_id, service_id__in=service_ids)
 
 
+_LISTED = Columns(Concern)
 _VISIBLE_AMONG = Prepared(Concern, lambda user, employee_ids, led_ids, ids: (
     visible_concerns(stand_in_actor(user, employee_ids, led_ids)).filter(pk__in=ids)
-    .values_list(*Columns(Concern).names)))
+    .values_list(*_LISTED.names)))
 
 
 def visible_concerns_among(actor: Actor, ids) -> list:
@@ -73,9 +74,9 @@ def visible_concerns_among(actor: Actor, ids) -> list:
     one prepared statement: for a page that names worries found elsewhere."""
     if not actor.is_staff_member or not ids:
         return []
-    led, db = actor.led_service_ids, router.db_for_read(Concern)
-    return [Columns(Concern).instance(row, db) for row in _VISIBLE_AMONG.rows(
-        user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led, ids=sorted(ids))]
+    led = actor.led_service_ids
+    return _LISTED.instances(_VISIBLE_AMONG.rows(
+        user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led, ids=sorted(ids)))
 
 
 def own_concerns(actor: Actor) -> QuerySet:
@@ -126,14 +127,31 @@ def concern_actions(actor: Actor, concern) -> frozenset[str]:
     return frozenset(allowed) & CONCERN.actions(concern.status)
 
 
+# What every page of a worry shows with it.
+LOADED_WITH = ("child", "service", "author", "guide", "raised_by")
+_LOADED = Columns(Concern, LOADED_WITH)
+_ONE_VISIBLE = Prepared(Concern, lambda pk, user, employee_ids, led_ids: (
+    visible_concerns(stand_in_actor(user, employee_ids, led_ids)).filter(pk=pk)
+    .values_list(*_LOADED.names)))
+
+
 def load_concern(actor: Actor, pk, action: str = "view", *, lock: bool = False):
     """The concern if `actor` may `action` it, else 404 — never 403. With
     `lock`, the row is locked and re-read first, so the check is made on what
     the action will change."""
-    queryset = visible_concerns(actor).select_related("child", "service", "author", "guide", "raised_by")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    concern = get_visible(queryset, pk)
+    if not lock and isinstance(pk, int) and actor.is_staff_member:
+        # The same statement, compiled once per process and shape.
+        led = actor.led_service_ids
+        rows = _ONE_VISIBLE.rows(pk=pk, user=actor.user.pk, employee_ids=actor.service_ids - led,
+                                 led_ids=led)
+        if not rows:
+            raise Forbidden("missing")
+        concern = _LOADED.instance(rows[0], router.db_for_read(Concern))
+    else:
+        queryset = visible_concerns(actor).select_related(*LOADED_WITH)
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        concern = get_visible(queryset, pk)
     if action not in concern_actions(actor, concern):
         raise Forbidden(action)
     return concern

@@ -21,7 +21,7 @@ from stafett.tenancy.models import Service
 
 from . import actions, forms
 from .journey import CODES, days_idle, journey, level0_steps, next_step
-from .models import Concern, Conversation
+from .models import AcuteContact, Comment, Concern, Conversation
 from .policy import author_active, concern_actions, led_concerns, own_concern_ids
 
 STEP_FORMS = {
@@ -51,12 +51,11 @@ def _page_query(related, with_author_active: bool):
     prepared = Prepared(Concern, build)
 
     def load(ids):
-        width, shared, concerns = len(columns.names), {}, []
-        for row in prepared.rows(ids=ids):
-            concern = columns.instance(row[:width], shared=shared)
+        width, rows = len(columns.names), prepared.rows(ids=ids)
+        concerns = columns.instances(row[:width] for row in rows)
+        for concern, row in zip(concerns, rows, strict=True):
             for name, value in zip(extra, row[width:], strict=True):
                 setattr(concern, name, value)
-            concerns.append(concern)
         return concerns
 
     return load
@@ -153,10 +152,24 @@ def new(request):
     })
 
 
+def _parts_of(model, related: str):
+    """What a worry's pages list of one kind of its parts (in the model's
+    order) with the person in `related`: a prepared query."""
+    columns = Columns(model, (related,))
+    prepared = Prepared(model, lambda concern_id: (
+        model.objects.filter(concern_id=concern_id).values_list(*columns.names)))
+    return lambda concern: columns.instances(prepared.rows(concern_id=concern.pk))
+
+
+_conversations = _parts_of(Conversation, "recorded_by")
+_comments = _parts_of(Comment, "author")
+_acute_contacts = _parts_of(AcuteContact, "recorded_by")
+
+
 def _context(request, concern, allowed=None, **extra):
     """What every page of one worry shows: the journey and what the viewer may
     do (`allowed`, when the page has evaluated it already: for a leader, a query)."""
-    conversations = list(concern.conversations.select_related("recorded_by"))
+    conversations = _conversations(concern)
     key = (concern.guide_id, concern.service.kind)
     # The steps' tools are shown only on a step's own page (its guide box).
     steps = level0_steps([key], tools="code" in extra)[key]
@@ -194,8 +207,8 @@ def _tool_links(concern) -> list[dict]:
 @staff
 def detail(request, pk):
     concern = actions.read_concern(request.actor, pk)
-    comments = list(concern.comments.select_related("author"))
-    acute_contacts = list(concern.acute_contacts.select_related("recorded_by"))
+    comments = _comments(concern)
+    acute_contacts = _acute_contacts(concern)
     return render(request, "concerns/detail.html", _context(
         request, concern, comments=comments, acute_contacts=acute_contacts,
         comment_form=forms.CommentForm(), tools=_tool_links(concern),
@@ -283,7 +296,7 @@ def acute(request, pk):
         actions.record_acute_contact(request.actor, concern, **form.cleaned_data)
         messages.success(request, _("The contact has been recorded."))
         return redirect("concerns:acute", pk=concern.pk)
-    contacts = list(concern.acute_contacts.select_related("recorded_by"))
+    contacts = _acute_contacts(concern)
     return render(request, "concerns/acute.html", _context(
         request, concern, form=form, acute_contacts=contacts,
     ))

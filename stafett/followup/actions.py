@@ -1,4 +1,4 @@
-from django.db import router, transaction
+from django.db import transaction
 
 from stafett.audit.log import record_many
 from stafett.audit.models import LegalBasis
@@ -25,8 +25,7 @@ _PAGE = Prepared(Notification, lambda ids: (
 
 
 def _shown(ids) -> list:
-    shared, db = {}, router.db_for_read(Notification)
-    return [_SHOWN.instance(row, db, shared) for row in _PAGE.rows(ids=ids)]
+    return _SHOWN.instances(_PAGE.rows(ids=ids))
 
 
 def settings_of(actor):

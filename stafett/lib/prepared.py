@@ -236,6 +236,13 @@ class Columns:
         # foreign key.
         self.keys = [names.index(model._meta.pk.attname) for _name, model, names in self.parts]
 
+    def instances(self, rows, db: str | None = None) -> list:
+        """The instances of `rows` (one read), rows naming the same related
+        object sharing it."""
+        db = db or router.db_for_read(self.parts[0][1])
+        shared: dict = {}
+        return [self.instance(row, db, shared) for row in rows]
+
     def instance(self, row, db: str = "default", shared: dict | None = None):
         """The instance of `row`. With `shared` (a dict kept over the rows
         of one read), rows naming the same related object share it, as

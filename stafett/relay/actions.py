@@ -15,7 +15,7 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,8 +275,7 @@ def _page_rows(related: tuple[str, ...]):
     prepared = Prepared(Relay, lambda ids: Relay.objects.filter(pk__in=ids).values_list(*columns.names))
 
     def load(ids):
-        shared, db = {}, router.db_for_read(Relay)
-        return [columns.instance(row, db, shared) for row in prepared.rows(ids=ids)]
+        return columns.instances(prepared.rows(ids=ids))
 
     return load
 
@@ -311,11 +310,10 @@ def my_inclusion_requests(actor) -> list:
     typed it and only the family's answer: nothing of the relay they concern.
     Audited as a list read (in the caller's transaction, if any)."""
     with transaction.atomic(savepoint=False):
-        db, shared, asked = router.db_for_read(InclusionRequest), {}, []
-        for row in _MY_REQUESTS.rows(user=actor.user.pk):
-            request = _MY_REQUEST_COLUMNS.instance(row[:-1], db, shared)
+        rows = _MY_REQUESTS.rows(user=actor.user.pk)
+        asked = _MY_REQUEST_COLUMNS.instances(row[:-1] for row in rows)
+        for request, row in zip(asked, rows, strict=True):
             request.relay_child_id = row[-1]
-            asked.append(request)
         record_many(actor, "list", [(r, r.relay_child_id, None) for r in asked],
                     legal_basis=LegalBasis.SERVICE_DUTY)
     return asked

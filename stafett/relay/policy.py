@@ -278,10 +278,10 @@ def visible_relays_among(actor: Actor, ids, today: dt.date | None = None) -> lis
     prepared statement: for a page that names relays found elsewhere."""
     if not actor.is_staff_member or not ids:
         return []
-    led, db = actor.led_service_ids, router.db_for_read(Relay)
-    return [_LISTED.instance(row, db) for row in _VISIBLE_AMONG.rows(
+    led = actor.led_service_ids
+    return _LISTED.instances(_VISIBLE_AMONG.rows(
         user=actor.user.pk, employee_ids=actor.service_ids - led, led_ids=led,
-        today=today or timezone.localdate(), ids=sorted(ids))]
+        today=today or timezone.localdate(), ids=sorted(ids)))
 
 
 def load_relay(actor: Actor, pk, action: str = "view", *, lock: bool = False):
@@ -399,9 +399,7 @@ def waiting_for(actor: Actor) -> list:
     service, oldest first: the same statement, compiled once per process."""
     if not actor.is_staff_member:
         return []
-    shared = {}
-    return [_WAITING.instance(row, router.db_for_read(Handover), shared)
-            for row in _PENDING_ROWS.rows(user=actor.user.pk, service_ids=sorted(actor.service_ids))]
+    return _WAITING.instances(_PENDING_ROWS.rows(user=actor.user.pk, service_ids=sorted(actor.service_ids)))
 
 
 def load_handover(actor: Actor, relay_pk, pk, action: str, *, lock: bool = False):
