@@ -121,6 +121,14 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------
+# Statements written once per process (stafett.lib.prepared) are also
+# prepared by PostgreSQL on each connection, so their plans are not made
+# again on every page. Off behind a pooler in transaction mode that cannot
+# keep them (PgBouncer before 1.21).
+STAFETT_PREPARE_STATEMENTS = env_bool("STAFETT_PREPARE_STATEMENTS", True)
+# psycopg prepares only what asks for it (prepare=True): no other statement
+# is ever executed often enough to reach this threshold.
+_PREPARE_ONLY_WHEN_ASKED = {"prepare_threshold": 2**31} if STAFETT_PREPARE_STATEMENTS else {}
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -130,6 +138,7 @@ if DATABASE_URL:
         # 25-90 ms relay list (tests/load/bench_relay_list.py). The replica's
         # big aggregates keep the server's default.
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        DATABASES["default"]["OPTIONS"].update(_PREPARE_ONLY_WHEN_ASKED)
 else:
     DATABASES = {
         "default": {
@@ -154,6 +163,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     # A replica that does not answer at once is skipped, not waited for.
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"]["OPTIONS"].update(_PREPARE_ONLY_WHEN_ASKED)
 # Reads fall back to the primary while the replica lags more than this many
 # seconds or is down; the replica's health is checked at most this often.
 STAFETT_REPLICA_MAX_LAG = float(os.environ.get("STAFETT_REPLICA_MAX_LAG", "30"))

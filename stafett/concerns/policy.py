@@ -132,7 +132,7 @@ LOADED_WITH = ("child", "service", "author", "guide", "raised_by")
 _LOADED = Columns(Concern, LOADED_WITH)
 _ONE_VISIBLE = Prepared(Concern, lambda pk, user, employee_ids, led_ids: (
     visible_concerns(stand_in_actor(user, employee_ids, led_ids)).filter(pk=pk)
-    .values_list(*_LOADED.names)))
+    .values_list(*_LOADED.names)), plan_each_time=False)  # one worry, by pk
 
 
 def load_concern(actor: Actor, pk, action: str = "view", *, lock: bool = False):

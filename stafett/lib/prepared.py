@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
 from django_scopes import get_scope, scope
@@ -47,6 +48,33 @@ def _fits(value) -> bool:
     return not isinstance(value, int) or isinstance(value, bool) or value in _BIGINT
 
 
+def _cursor(connection):
+    """A cursor of `connection` for a prepared statement. On PostgreSQL it
+    binds the values on the server and has the server prepare the statement
+    on first use (psycopg keeps it per connection), so later runs skip the
+    planner's work too: 0.3-1.3 ms for the policies' joins and subqueries,
+    against well under 0.1 ms to run them. The cursor is wrapped as Django
+    wraps its own (query logging, execute_wrapper, error translation).
+    STAFETT_PREPARE_STATEMENTS=False turns it off (a pooler in transaction
+    mode before PgBouncer 1.21 cannot keep statements prepared)."""
+    if connection.vendor != "postgresql" or not settings.STAFETT_PREPARE_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+try:
+    import psycopg
+
+    class _PreparingCursor(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+except ImportError:  # SQLite only: never used
+    pass
+
+
 class _Slot:
     __slots__ = ("name", "index", "adapt")
 
@@ -65,12 +93,21 @@ class Prepared:
     (an `IN`): a statement is compiled for each length met. Each parameter must reach the SQL as a parameter,
     never inlined: checked when compiling. `suffix` is appended to the SQL
     with its own parameters (`rows(..., suffix_params=[...])`), e.g. a
-    LIMIT/OFFSET of a page."""
+    LIMIT/OFFSET of a page. On PostgreSQL the statement is prepared on the
+    server too (`_cursor`), unless `plan_each_time`."""
 
-    def __init__(self, model, build: Callable, *, suffix: str = ""):
+    def __init__(self, model, build: Callable, *, suffix: str = "", plan_each_time: bool | None = None):
         self.model = model
         self.build = build
         self.names = list(inspect.signature(build).parameters)
+        # Planned on every run, not prepared on the server, when the best
+        # plan depends on the values: PostgreSQL settles on one generic plan
+        # after five runs, and for `id IN (list)` that plan read a city's
+        # 12 000 relays by municipality (6.5 ms) instead of 25 by primary
+        # key (0.2 ms). By default a statement with a list parameter is
+        # planned each time; one whose rows a single id picks (a pk, a
+        # relay) says plan_each_time=False.
+        self.plan_each_time = plan_each_time
         self.suffix = suffix
         self._compiled: dict = {}
         self._lock = threading.Lock()
@@ -177,7 +214,10 @@ class Prepared:
                 value = slot.adapt(value) if slot.adapt else value
             params[slot.index] = value
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        plan_each_time = self.plan_each_time
+        if plan_each_time is None:
+            plan_each_time = any(isinstance(kind, int) and not isinstance(kind, bool) for kind in shape)
+        with (connection.cursor() if plan_each_time else _cursor(connection)) as cursor:
             cursor.execute(compiled.sql, params + list(suffix_params))
             rows = cursor.fetchall()
         if not compiled.converters:

@@ -235,7 +235,7 @@ def relay_actions(actor: Actor, relay, today: dt.date | None = None) -> frozense
 
 _COVERING = Prepared(Participant, lambda relay_id, user, employee_ids, led_ids, today: (
     covered_participations(stand_in_actor(user, employee_ids, led_ids), relay_id, today)
-    .order_by("pk").values_list("service_id")))
+    .order_by("pk").values_list("service_id")), plan_each_time=False)  # one relay's
 
 
 def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list[int]:
@@ -314,7 +314,7 @@ def _one_visible(pk, user, employee_ids, led_ids, today):
             .values_list(*_RELAY_COLUMNS.names))
 
 
-_ONE_VISIBLE = Prepared(Relay, _one_visible)
+_ONE_VISIBLE = Prepared(Relay, _one_visible, plan_each_time=False)  # one relay, by pk
 
 
 def _visible_relay(actor: Actor, pk: int):
@@ -391,7 +391,8 @@ def pending_for(actor: Actor) -> QuerySet:
 # What the list "My relays" shows of a handover waiting.
 _WAITING = Columns(Handover, ("relay", "requested_by", "from_service"))
 _PENDING_ROWS = Prepared(Handover, lambda user, service_ids: (
-    _pending(user, service_ids).order_by("requested_at", "pk").values_list(*_WAITING.names)))
+    _pending(user, service_ids).order_by("requested_at", "pk").values_list(*_WAITING.names)),
+    plan_each_time=False)  # the person's own few, by the user's index
 
 
 def waiting_for(actor: Actor) -> list:

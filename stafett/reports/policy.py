@@ -169,7 +169,7 @@ def _on_case(field: str) -> Prepared:
         return (reports_on(stand_in_actor(user, employee_ids, led_ids), **{field: case_id})
                 .order_by("-created_at", "-pk")
                 .values_list(*_REPORT_COLUMNS.names)[:SHOWN_ON_A_CASE])
-    return Prepared(ChildWelfareReport, build)
+    return Prepared(ChildWelfareReport, build, plan_each_time=False)  # one case's
 
 
 _ON_CASE = {"concern": _on_case("concern"), "relay": _on_case("relay")}
