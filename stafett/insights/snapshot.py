@@ -19,7 +19,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import zlib
+from collections import OrderedDict
 from typing import NamedTuple
 
 from django.conf import settings
@@ -181,6 +183,14 @@ def _usable(computed_at, now) -> bool:
     return (then.year, then.month) == (today.year, today.month)
 
 
+def _language() -> str:
+    """The snapshot language of this request: its own, or the default."""
+    language = translation.get_language()
+    if language not in languages():
+        language = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in languages() else languages()[0]
+    return language
+
+
 def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD, now=None) -> aggregates.Dashboard:
     """What the page shows: this reader's tables for this period from the
     snapshot (one query); computed and stored first when there is no usable one."""
@@ -188,9 +198,7 @@ def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD
         raise ValueError(f"not a period the view offers: {months}")
     now = now or timezone.now()
     service_ids = frozenset(service_ids)
-    language = translation.get_language()
-    if language not in languages():
-        language = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in languages() else languages()[0]
+    language = _language()
     key = reader_key(service_ids)
     # One row by its key, read on the primary: a replica a few seconds behind
     # would not yet have the snapshot a page's own count just stored, and the
@@ -205,3 +213,41 @@ def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD
         payload = next(r.payload for r in rows if (r.reader, r.months, r.language) == (key, months, language))
     scope = aggregates.Scope(municipality, service_ids, months, computed_at)
     return _decode(payload, scope, computed_at)
+
+
+# Pages made from a snapshot, per process: (municipality, reader, period,
+# language, when it was counted, and what else the page depends on) -> HTML.
+# A snapshot row never changes once stored (a refresh stores a new time), so
+# an entry is never stale; the oldest go first.
+_RENDERED: OrderedDict = OrderedDict()
+_RENDERED_MAX = 32
+_rendered_lock = threading.Lock()
+
+
+def rendered(municipality, service_ids, months: int, render, *, depends_on=(), now=None) -> str:
+    """`render(dashboard(municipality, service_ids, months))`, made once per
+    process for each snapshot: a page whose snapshot has been rendered reads
+    only the time it was counted (not its payload), and is not decoded and
+    rendered again. `depends_on`: what else the HTML depends on (the
+    reader's role, today's date)."""
+    if months not in aggregates.PERIODS:
+        raise ValueError(f"not a period the view offers: {months}")
+    now = now or timezone.now()
+    service_ids = frozenset(service_ids)
+    language = _language()
+    reader = reader_key(service_ids)
+    computed_at = (SnapshotView.objects.filter(municipality=municipality, reader=reader, months=months,
+                                               language=language)
+                   .values_list("computed_at", flat=True).first())
+    if computed_at is not None and _usable(computed_at, now):
+        with _rendered_lock:
+            html = _RENDERED.get((municipality.pk, reader, months, language, computed_at, *depends_on))
+        if html is not None:
+            return html
+    data = dashboard(municipality, service_ids, months, now)
+    html = render(data)
+    with _rendered_lock:
+        _RENDERED[(municipality.pk, reader, months, language, data.computed_at, *depends_on)] = html
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return html

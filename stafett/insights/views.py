@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -124,8 +125,14 @@ def _context(request, data) -> dict:
 
 @staff
 def dashboard(request):
-    data = _dashboard(request)
-    return render(request, "insights/dashboard.html", _context(request, data))
+    service_ids = require_insights(request.actor)
+    body = snapshot.rendered(
+        request.actor.municipality, service_ids, _months(request),
+        lambda data: get_template("insights/_dashboard_body.html").render(_context(request, data)),
+        # What the body shows besides the snapshot: "the whole municipality"
+        # or "the services you lead", and "as of … today".
+        depends_on=(request.actor.is_coordinator, timezone.localdate()))
+    return render(request, "insights/dashboard.html", {"nav": "insights", "body": body})
 
 
 @staff

@@ -95,6 +95,32 @@ def test_the_page_shows_the_snapshot_until_it_is_refreshed(world, english):
     assert data.table("worry_wait").rows[0][1][0].value == 15
 
 
+def test_a_snapshot_rendered_once_is_shown_again_without_reading_or_rendering_it(world, english):
+    _worries(world, 6, days_ago=60)
+    with scopes_disabled():
+        snapshot.refresh(world.fjordvik)
+    coordinator = _client(world, world.coordinator)
+    first = coordinator.get(URL)
+    with CaptureQueriesContext(connection) as again:
+        second = coordinator.get(URL)
+    def main(response):  # the page but its form tokens, new on every response
+        html = response.content.decode()
+        return html[html.index("<main"):html.index("</main>")]
+
+    assert main(second) == main(first)
+    assert not [q for q in again.captured_queries if "payload" in q["sql"]]  # only when it was counted
+    assert "data" not in second.context  # not rendered again
+    # Another reader of the same municipality gets her own page, not the coordinator's.
+    leader = _client(world, world.leader).get(URL).content.decode()
+    assert "Figures for the services you lead." in leader
+    assert "Figures for the whole municipality." in first.content.decode()
+    # A refresh is a new snapshot: counted again, shown at once.
+    _worries(world, 7, days_ago=2)
+    call_command("refresh_insights", world.fjordvik.number)
+    data = coordinator.get(URL).context["data"]
+    assert data.table("worry_wait").rows[0][1][0].value == 15
+
+
 def test_an_old_snapshot_is_not_shown(world, english):
     _worries(world, 6, days_ago=60)
     with scopes_disabled():
