@@ -1,9 +1,11 @@
 """Helpers for the context of list and timeline pages: what a template would
 otherwise work out again on every row."""
 
+from html import escape
+
 from django.urls import reverse
 from django.utils.dates import MONTHS
-from django.utils.formats import get_format
+from django.utils.formats import get_format, localize
 from django.utils.timezone import template_localtime
 
 
@@ -74,3 +76,13 @@ def day_label(fmt: str):
     """`value|date:fmt` as a function, for the rows of a page; `fmt` may name
     a format of the language (SHORT_DATE_FORMAT), as the filter's may."""
     return date_formatter(get_format(fmt) if fmt.isupper() else fmt)
+
+
+def html_text(value) -> str:
+    """What `{{ value }}` prints, for HTML written in Python: safe strings as
+    they are, anything else localized when not a string, then escaped (the
+    standard library's escape is Django's without its lazy-string wrapper,
+    which cost more than the escaping, on a thousand table cells)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(value if isinstance(value, str) else str(localize(value)))

@@ -4,7 +4,7 @@ what is written where, and that staff are told."""
 import datetime as dt
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
@@ -196,7 +196,7 @@ def test_family_entries_are_marked_in_the_pdf(world, family):
     with scope(municipality=world.fjordvik):
         entry = timeline_queryset(family.mia_relay).filter(by_family=True).get()
         with translation.override("nb"):
-            html = render_to_string("citizen/_entry_author.html", {"entry": entry})
+            html = Template("{% load entries %}{% entry_author entry %}").render(Context({"entry": entry}))
     assert nb("From the family") in html and "Frida Fjeld" in html
 
 

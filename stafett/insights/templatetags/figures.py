@@ -3,32 +3,21 @@ written in Python: the city's view has about a thousand cells, and a template
 costs some 15 µs a cell (docs/performance-notes.md). Screen, PDF and the key
 figures use these, so a hidden count reads the same everywhere."""
 
-from html import escape
-
 from django import template
-from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
 from stafett.insights.suppression import SMALL, Cell, SafeTable
+from stafett.lib.rows import html_text
 
 register = template.Library()
-
-
-def _text(value) -> str:
-    # What {{ value }} prints: localized when not a string, then escaped (the
-    # standard library's escape is Django's without its lazy-string wrapper,
-    # which cost more than the escaping on a thousand cells).
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(value if isinstance(value, str) else str(localize(value)))
 
 
 def cell_html(cell: Cell, words: dict) -> str:
     """A shown count as its text; a hidden one as its words, marked."""
     if not cell.hidden:
-        return _text(cell.text)
+        return html_text(cell.text)
     word = words["small"] if cell.text == SMALL else words["hidden"]
-    return f'<span class="hidden-count" data-mark="{_text(cell.text)}">{_text(word)}</span>'
+    return f'<span class="hidden-count" data-mark="{html_text(cell.text)}">{html_text(word)}</span>'
 
 
 @register.simple_tag
@@ -47,10 +36,10 @@ def safe_table(table: SafeTable, words: dict) -> SafeString:
             cells_html[key] = f"<td>{cell_html(cell, words)}</td>"
         return cells_html[key]
 
-    head = "".join(f'<th scope="col">{_text(c)}</th>' for c in table.columns)
+    head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in table.columns)
     body = "\n".join(
-        f'<tr><th scope="row">{_text(label)}</th>{"".join(map(td, cells))}</tr>' for label, cells in table.rows)
+        f'<tr><th scope="row">{html_text(label)}</th>{"".join(map(td, cells))}</tr>' for label, cells in table.rows)
     return mark_safe(  # every text above is escaped
-        f"<table>\n  <caption>{_text(table.title)}</caption>\n"
-        f'  <thead><tr><th scope="col">{_text(table.row_header)}</th>{head}</tr></thead>\n'
+        f"<table>\n  <caption>{html_text(table.title)}</caption>\n"
+        f'  <thead><tr><th scope="col">{html_text(table.row_header)}</th>{head}</tr></thead>\n'
         f"  <tbody>\n{body}\n  </tbody>\n</table>")
