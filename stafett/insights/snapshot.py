@@ -191,21 +191,25 @@ def _language() -> str:
     return language
 
 
+def _stored(municipality, service_ids: frozenset, months: int):
+    """The reader's row for this period in this request's language, as a
+    queryset, and its key (reader, language). Read on the primary: a replica
+    a few seconds behind would not yet have the snapshot a page's own count
+    just stored, and the next page would count again."""
+    if months not in aggregates.PERIODS:
+        raise ValueError(f"not a period the view offers: {months}")
+    reader, language = reader_key(service_ids), _language()
+    return (SnapshotView.objects.filter(municipality=municipality, reader=reader, months=months,
+                                        language=language), reader, language)
+
+
 def dashboard(municipality, service_ids, months: int = aggregates.DEFAULT_PERIOD, now=None) -> aggregates.Dashboard:
     """What the page shows: this reader's tables for this period from the
     snapshot (one query); computed and stored first when there is no usable one."""
-    if months not in aggregates.PERIODS:
-        raise ValueError(f"not a period the view offers: {months}")
     now = now or timezone.now()
     service_ids = frozenset(service_ids)
-    language = _language()
-    key = reader_key(service_ids)
-    # One row by its key, read on the primary: a replica a few seconds behind
-    # would not yet have the snapshot a page's own count just stored, and the
-    # next page would count again.
-    row = (SnapshotView.objects.filter(municipality=municipality, reader=key, months=months,
-                                       language=language)
-           .values_list("computed_at", "payload").first())
+    stored, key, language = _stored(municipality, service_ids, months)
+    row = stored.values_list("computed_at", "payload").first()
     if row is not None and _usable(row[0], now):
         computed_at, payload = row
     else:
@@ -230,15 +234,10 @@ def rendered(municipality, service_ids, months: int, render, *, depends_on=(), n
     only the time it was counted (not its payload), and is not decoded and
     rendered again. `depends_on`: what else the HTML depends on (the
     reader's role, today's date)."""
-    if months not in aggregates.PERIODS:
-        raise ValueError(f"not a period the view offers: {months}")
     now = now or timezone.now()
     service_ids = frozenset(service_ids)
-    language = _language()
-    reader = reader_key(service_ids)
-    computed_at = (SnapshotView.objects.filter(municipality=municipality, reader=reader, months=months,
-                                               language=language)
-                   .values_list("computed_at", flat=True).first())
+    stored, reader, language = _stored(municipality, service_ids, months)
+    computed_at = stored.values_list("computed_at", flat=True).first()
     if computed_at is not None and _usable(computed_at, now):
         with _rendered_lock:
             html = _RENDERED.get((municipality.pk, reader, months, language, computed_at, *depends_on))

@@ -196,7 +196,7 @@ def test_family_entries_are_marked_in_the_pdf(world, family):
     with scope(municipality=world.fjordvik):
         entry = timeline_queryset(family.mia_relay).filter(by_family=True).get()
         with translation.override("nb"):
-            html = Template("{% load entries %}{% entry_author entry %}").render(Context({"entry": entry}))
+            html = Template("{% load authors %}{% entry_author entry %}").render(Context({"entry": entry}))
     assert nb("From the family") in html and "Frida Fjeld" in html
 
 

@@ -1,10 +1,9 @@
-"""`{% load entries %}`: a log entry's author, and the timeline's entries,
-as HTML written in Python. A relay's page shows 25 entries, and in a
-template each cost about 0.25 ms of CPU (a third of the page's own work);
-written here they cost a tenth of that (docs/performance-notes.md). The
-timeline of a relay's page and of the guardians' copy, the family's log,
-the PDF and the correction pages all use these, so an entry reads the same
-everywhere."""
+"""`{% load entries %}`: the timeline's entries as HTML written in Python.
+A relay's page shows 25 entries, and in a template each cost about 0.25 ms
+of CPU (a nested include and a partial per entry); written here they cost
+a tenth of that (docs/performance-notes.md). The relay's page and the
+guardians' copy use it; the author is `authors.author_html`, as on every
+page that names an entry's author."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -12,20 +11,9 @@ from django.utils.translation import gettext as _
 
 from stafett.lib.rows import html_text
 
+from .authors import author_html
+
 register = template.Library()
-
-
-def author_html(entry) -> str:
-    """Who wrote the entry: the family (marked), or the person and their service."""
-    name = html_text(entry.author.display_name)
-    if entry.by_family:
-        return f'<span class="badge badge--family">{html_text(_("From the family"))}</span> {name}'
-    return f"{name}, {html_text(entry.author_service.name)}"
-
-
-@register.simple_tag
-def entry_author(entry) -> SafeString:
-    return mark_safe(author_html(entry))  # escaped in author_html
 
 
 @register.simple_tag
