@@ -19,7 +19,7 @@ def record(actor, action: str, case, *, legal_basis: str, child_id: int | None =
     the change commit or roll back together. Returns the row's id.
     """
     return record_many(actor, action, [(case, child_id, item)], legal_basis=legal_basis,
-                service_id=service_id)[0]
+                       service_id=service_id)[0]
 
 
 # The columns a writer fills; the seal columns stay null for the sealer.

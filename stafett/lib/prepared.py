@@ -62,15 +62,22 @@ def _cursor(connection):
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = _PreparingCursor(connection.connection)
+        # As Django's create_cursor: timestamps in the connection's time zone.
+        if _tzloader_of(raw).timezone != connection.timezone:
+            register_tzloader(connection.timezone, raw)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 try:
     import psycopg
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
 
     class _PreparingCursor(psycopg.Cursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
+
+    def _tzloader_of(cursor):
+        return cursor.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
 except ImportError:  # SQLite only: never used
     pass
 

@@ -120,3 +120,29 @@ def test_columns_make_what_select_related_makes_nested_ones_included(world):
 def test_columns_refuse_a_nested_object_before_its_parent():
     with pytest.raises(ImproperlyConfigured):
         Columns(Membership, ("service__municipality",))
+
+
+def _prepared_on_server() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL")
+def test_postgresql_prepares_a_statement_by_one_id_and_plans_a_list_each_time(world, settings):
+    by_id = Prepared(Service, lambda service_id: Service.objects.filter(pk=service_id).values_list("name"))
+    with scope(municipality=world.fjordvik):
+        for _ in range(7):  # past the five runs after which PostgreSQL may keep a generic plan
+            assert by_id.rows(service_id=world.school.pk) == [("Bakken skole",)]
+            assert by_id.rows(service_id=world.kindergarten.pk) == [(world.kindergarten.name,)]
+            assert BY_KIND.rows(kind="basis", ids=[world.school.pk]) == [("Bakken skole", "basis")]
+    prepared = _prepared_on_server()
+    assert any('"tenancy_service"."id" = $' in statement for statement in prepared)
+    assert not any('"tenancy_service"."kind" = $' in statement for statement in prepared)  # the list's
+    # Timestamps come back as the ORM gives them, with STAFETT_PREPARE_STATEMENTS off too.
+    when = Prepared(Membership, lambda user: Membership.objects.filter(user_id=user).values_list("user__date_joined"))
+    with scope(municipality=world.fjordvik):
+        prepared_value = when.rows(user=world.teacher.pk)
+        settings.STAFETT_PREPARE_STATEMENTS = False
+        assert when.rows(user=world.teacher.pk) == prepared_value
+    assert timezone.is_aware(prepared_value[0][0])
