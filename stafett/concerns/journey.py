@@ -49,7 +49,7 @@ def _level0(guide_ids):
             .values_list("level__guide_id", *TITLE_COLUMNS))
 
 
-_LEVEL0_TITLES = Prepared(Step, _level0)
+_LEVEL0_TITLES = Prepared(Step, _level0, plan_each_time=False)  # a few guides' steps, by guide
 
 
 def level0_steps(keys, *, tools: bool = True) -> dict[tuple[int, str], dict[str, Step]]:

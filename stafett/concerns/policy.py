@@ -91,7 +91,7 @@ def own_concerns(actor: Actor) -> QuerySet:
 
 _OWN_IDS = Prepared(Concern, lambda user_id, service_ids, status: (
     _own(user_id, service_ids).filter(status=status).order_by("-last_activity_at", "-pk").values_list("pk")
-))
+), plan_each_time=False)  # the author's own, by the author's index
 
 
 def own_concern_ids(actor: Actor, status: str) -> list[int]:

@@ -179,10 +179,15 @@ ENTRY_FIELDS = (*ENTRY_COLUMNS.names, "is_corrected")
 
 # The page: timeline_queryset's own query (its joins, annotation and order),
 # a page of it by LIMIT/OFFSET.
+# Planned on every run: PostgreSQL's generic plan, not knowing the relay's
+# size, sorted all 500 entries of the big relay (1.5 ms) where the planned
+# one reads 25 from the timeline's index (0.7 ms with its planning).
 TIMELINE = Prepared(Entry, lambda relay_id: (
-    timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s")
+    timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s",
+    plan_each_time=True)
 TIMELINE_OF_KIND = Prepared(Entry, lambda relay_id, kind: (
-    timeline_queryset(relay_id, kind).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s")
+    timeline_queryset(relay_id, kind).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s",
+    plan_each_time=True)
 # The count, grouped by the relay so that it is one plain statement (no
 # rows: no relay_id group, a count of 0).
 ENTRY_COUNT = Prepared(Entry, lambda relay_id: (

@@ -252,7 +252,10 @@ def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list
 
 _VISIBLE_IDS = Prepared(Relay, lambda user, employee_ids, led_ids, today, status: (
     visible_relays(stand_in_actor(user, employee_ids, led_ids), today, status=status)
-    .order_by("-last_activity_at", "-pk").values_list("pk")))
+    .order_by("-last_activity_at", "-pk").values_list("pk")),
+    # Planned for each person: after a holder's runs, the generic plan read
+    # a participant's 600 relays in 5 ms instead of 3.5.
+    plan_each_time=True)
 
 
 def visible_relay_ids(actor: Actor, status: str, today: dt.date | None = None) -> list[int]:
