@@ -16,8 +16,8 @@ PAGE_SIZE = 25
 
 # The person's open notifications, newest first, and a page of them with
 # their break and its service: statements written once per process.
-_OPEN_IDS = Prepared(Notification, lambda user: (
-    Notification.objects.filter(user_id=user, brk__mended_at__isnull=True)
+_OPEN_IDS = Prepared(Notification, lambda user, municipality: (
+    Notification.objects.filter(user_id=user, municipality_id=municipality, brk__mended_at__isnull=True)
     .order_by("-created_at", "-pk").values_list("pk")))
 _SHOWN = Columns(Notification, ("brk", "brk__service"))
 _PAGE = Prepared(Notification, lambda ids: (
@@ -50,7 +50,7 @@ def needs_attention(actor, page_number):
     with transaction.atomic():
         # The filter runs once, for the ids (count and page); the page's rows
         # are read by id with their break and service (stafett.lib.paging).
-        ids = [pk for (pk,) in _OPEN_IDS.rows(user=actor.user.pk)]
+        ids = [pk for (pk,) in _OPEN_IDS.rows(user=actor.user.pk, municipality=actor.municipality.pk)]
         page = page_by_ids(ids, page_number, PAGE_SIZE, _shown)
         notifications = page.object_list
         concern_ids = {n.brk.concern_id for n in notifications if n.brk.concern_id}
