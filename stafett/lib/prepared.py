@@ -26,9 +26,11 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router
+from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django_scopes import get_scope, scope
 
 # Stand-ins: each parameter (and each element of a list) gets its own value,
@@ -68,18 +70,13 @@ def _cursor(connection):
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
-try:
-    import psycopg
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
+class _PreparingCursor(psycopg.Cursor):
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
-    class _PreparingCursor(psycopg.Cursor):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
 
-    def _tzloader_of(cursor):
-        return cursor.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
-except ImportError:  # SQLite only: never used
-    pass
+def _tzloader_of(cursor):
+    return cursor.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
 
 
 class _Slot:
