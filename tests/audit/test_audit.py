@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -72,6 +73,43 @@ def test_an_append_is_one_insert_and_nothing_else(world):
     assert [e.pk for e in written] == [first, *more]
     assert [e.child_id for e in written] == [7, *range(50)]
     assert all(e.row_hash == e.compute_row_hash() for e in written)
+
+
+def test_each_row_keeps_its_own_values(world):
+    """The constant columns go once per INSERT and the rest per row: a row's
+    own service, item and missing child come back as written."""
+    actor = SimpleNamespace(user=world.teacher)
+    concern = make_concern(world)
+    with scopes_disabled(), transaction.atomic():
+        ids = record_many(actor, "list", [
+            (concern, concern.child_id, None, world.kindergarten.pk),
+            (concern, None, concern, None),
+            (concern, 5, None),
+        ], legal_basis="service_duty", service_id=world.school.pk)
+    with scopes_disabled():
+        written = {e.pk: e for e in events()}
+    rows = [written[i] for i in ids]
+    assert [(e.child_id, e.service_id, e.item_type, e.item_id) for e in rows] == [
+        (concern.child_id, world.kindergarten.pk, "", None),
+        (None, None, "concern", concern.pk),
+        (5, world.school.pk, "", None),
+    ]
+    assert all(e.row_hash == e.compute_row_hash() and e.municipality_id == concern.municipality_id
+               and e.actor_id == world.teacher.pk and e.action == "list" for e in rows)
+
+
+def test_people_and_services_on_the_trail_cannot_be_deleted(world):
+    """No foreign key constraint in the database (docs/audit.md), but Django
+    still refuses to delete a person or service the trail names."""
+    actor = SimpleNamespace(user=world.teacher)
+    with scopes_disabled(), transaction.atomic():
+        record(actor, "read", world.kindergarten, legal_basis="service_duty",
+               service_id=world.kindergarten.pk)
+    with scopes_disabled():
+        for named in (world.teacher, world.kindergarten):
+            with pytest.raises(ProtectedError) as refused:
+                named.delete()
+            assert "AuditEvent" in {type(o).__name__ for o in refused.value.protected_objects}
 
 
 def test_rolled_back_action_leaves_no_event(world):
