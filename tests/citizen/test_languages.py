@@ -67,7 +67,7 @@ FAMILY_SOURCES = re.compile(
     r"|templates/fullrecord/family_|stafett/fullrecord/(views_family|notify_kinds)\.py"
     r"|templates/_error_summary\.html|templates/_pagination\.html|templates/core/_error\.html"
     r"|templates/core/_emergency_numbers\.html"
-    r"|templates/feedback/|stafett/feedback/|stafett/relay/templatetags/authors\.py)"
+    r"|templates/feedback/|stafett/feedback/|stafett/relay/templatetags/authors\.py|stafett/core/templatetags/frame\.py)"
 )
 
 

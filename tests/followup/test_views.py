@@ -1,5 +1,6 @@
 """The "Needs attention" list, marking read, and the badge."""
 
+from django.conf import settings
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -125,11 +126,16 @@ def test_badge_counts_open_unread_in_one_query(world, clock):
     assert _badge_for(world, world.operator) == (0, 0)
 
 
-def test_the_badge_template(world, clock, english):
-    from django.template.loader import render_to_string
-
-    assert "2 need attention" in render_to_string("followup/_badge.html", {"followup_badge": 2})
-    assert "Needs attention" in render_to_string("followup/_badge.html", {"followup_badge": 0})
+def test_the_menu_shows_the_count_and_no_count_once_read(world, clock):
+    make_concern(world)
+    make_concern(world, name="Nils Nilsen", serial=1)
+    evaluate(world, clock.at(15))
+    client = world.client_for(world.teacher)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<a class="badge" href="/oppfolging/">2 need attention</a>' in client.get(LIST).content.decode()
+    with scopes_disabled():
+        Notification.objects.filter(user=world.teacher).update(read_at=clock.at(15))
+    assert '<a href="/oppfolging/">Needs attention</a>' in client.get(LIST).content.decode()
 
 
 def test_the_list_does_a_bounded_number_of_queries(world, clock):
