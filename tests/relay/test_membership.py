@@ -19,7 +19,7 @@ from stafett.relay import actions
 from stafett.relay.models import Handover
 from stafett.tenancy.models import Membership
 from tests.concerns.helpers import make_concern
-from tests.conftest import _user
+from tests.conftest import _user, nb
 
 from .helpers import make_relay
 
@@ -61,7 +61,11 @@ def test_an_author_who_moves_leaves_her_worries_behind(world):
     leif = world.client_for(world.leader)
     assert leif.get(detail).status_code == 200
     inbox = leif.get(reverse("concerns:inbox")).content.decode()
-    assert reverse("concerns:reassign", args=[concern.pk]) in inbox
+    # The row names the author, says she has left, and links to giving it on.
+    assert (f'<td>Kari Lærersen – {nb("has left the service")}. '
+            f'<a href="{reverse("concerns:reassign", args=[concern.pk])}">'
+            f'{nb("Give the worry about %(name)s to someone else", name="Ella Strandvik")}</a></td>'
+            ) in inbox
     # Nobody else: the school's people, the colleague, the coordinator.
     for person in (world.other_employee, world.other_leader, world.colleague, world.coordinator):
         assert _status(world, person, detail) == 404, person
