@@ -41,6 +41,7 @@ def needs_attention(request):
         row["read_url"] = read(notification.pk)
         row["since"] = since(notification.brk.opened_at)
         shown = next((key for key in ("concern", "appoint", "relay") if row[key]), None)
+        row["shown"] = shown  # which case the row links to (None: not the reader's)
         row["where_url"] = where[shown](row[shown].pk) if shown else ""
     return render(request, "followup/list.html", {"page": page, "rows": rows, "nav": "followup"})
 

@@ -165,3 +165,11 @@ def test_both_menu_badges_are_counted_in_one_query(world, clock):
     with CaptureQueriesContext(connection) as queries:
         assert badge(request) == {"followup_badge": 1, "notice_badge": notices}
     assert len(queries) == 1
+
+
+def test_each_row_names_and_links_its_case(world, clock):
+    concern = make_concern(world)
+    evaluate(world, clock.at(15))
+    html = world.client_for(world.teacher).get(LIST).content.decode()
+    link = reverse("concerns:detail", args=[concern.pk])
+    assert f'<a href="{link}">{nb("Worry about %(name)s", name="Ella Strandvik")}</a>' in html

@@ -6,6 +6,7 @@ rows cost more than the rest of the page's own work
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from stafett.core.templatetags.frame import csrf_input
 from stafett.lib.rows import html_text
@@ -13,22 +14,26 @@ from stafett.lib.rows import html_text
 register = template.Library()
 
 
+_WHERE = {"concern": gettext_noop("Worry about %(name)s"),
+          "appoint": gettext_noop("Appoint a new holder for %(name)s"),
+          "relay": gettext_noop("Relay for %(name)s")}
+
+
 def _where(row) -> str:
-    """The case the break is on, linked, or why it is not shown."""
-    for key, label in (("concern", _("Worry about %(name)s")),
-                       ("appoint", _("Appoint a new holder for %(name)s")),
-                       ("relay", _("Relay for %(name)s"))):
-        if row.get(key):
-            text = label % {"name": html_text(row[key].child_name)}
-            return f'<a href="{html_text(row["where_url"])}">{text}</a>'
-    return html_text(_("Not shown: you do not have access to this case."))
+    """The case the break is on (`shown`, chosen in the view), linked, or
+    why it is not shown."""
+    shown = row["shown"]
+    if shown is None:
+        return html_text(_("Not shown: you do not have access to this case."))
+    text = _(_WHERE[shown]) % {"name": html_text(row[shown].child_name)}
+    return f'<a href="{html_text(row["where_url"])}">{text}</a>'
 
 
 @register.simple_tag(takes_context=True)
 def break_rows(context, rows) -> SafeString:
     """One table row per notification; each row carries what
     followup.views.needs_attention worked out once per page (rule_label,
-    since, where_url, read_url)."""
+    since, shown, where_url, read_url)."""
     token = csrf_input(context)
     read, mark = html_text(_("Read")), html_text(_("Mark as read"))
     items = []
