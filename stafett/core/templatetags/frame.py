@@ -9,20 +9,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from stafett.lib.rows import html_text
+from stafett.lib.rows import csrf_input, html_text
 
 from .rows import route_url
 
 register = template.Library()
-
-
-def csrf_input(context) -> str:
-    """What `{% csrf_token %}` prints: the request's token (one per page,
-    however many forms show it), nothing where there is none."""
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{html_text(str(token))}">'
 
 
 @register.simple_tag(takes_context=True)

@@ -8,8 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from stafett.core.templatetags.frame import csrf_input
-from stafett.lib.rows import html_text
+from stafett.lib.rows import csrf_input, html_text
 
 register = template.Library()
 
