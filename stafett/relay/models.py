@@ -559,7 +559,11 @@ class Entry(TenantModel):
         LEVEL = "level", _("Level")
         CLOSING = "closing", _("Closing")
 
-    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the two below start with the relay and serve every
+    # lookup by it. With a third, PostgreSQL's generic plan for the timeline's
+    # page (prepared once per connection) read all of a relay's entries by it
+    # and sorted them (3.5 ms for 500) instead of reading 25 in order.
+    relay = models.ForeignKey(Relay, on_delete=models.PROTECT, related_name="entries", db_index=False)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Empty for what a person wrote; else a key of ENTRY_EVENTS.
     event = models.CharField(max_length=30, blank=True)
