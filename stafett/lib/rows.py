@@ -27,30 +27,32 @@ def url_for_each(name: str, *args):
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
+# Each code as a field of str.format: {0} the moment, {1} its month's name,
+# {2} the moment in ISO 8601 (as DateFormat.c writes it).
 _DATE_CODES = {
-    "j": lambda d, months: str(d.day),
-    "d": lambda d, months: f"{d.day:02d}",
-    "m": lambda d, months: f"{d.month:02d}",
-    "F": lambda d, months: months[d.month - 1],
-    "Y": lambda d, months: f"{d.year:04d}",
-    "H": lambda d, months: f"{d.hour:02d}",
-    "i": lambda d, months: f"{d.minute:02d}",
-    "c": lambda d, months: d.isoformat(),
+    "j": "{0.day}",
+    "d": "{0.day:02d}",
+    "m": "{0.month:02d}",
+    "F": "{1}",
+    "Y": "{0.year:04d}",
+    "H": "{0.hour:02d}",
+    "i": "{0.minute:02d}",
+    "c": "{2}",
 }
 
 
 def date_formatter(format_string: str, *, localize: bool = True):
     """`{{ value|date:format_string }}` as a function, for the moments of a
-    page of rows: the format is parsed and the month names translated once,
-    not for every row (the filter builds a DateFormat and translates each
-    name on each call). Takes the codes j d m F Y H i c, backslash escapes
-    and literal characters; the value is shown in the current time zone, as
-    the filter shows it (`localize=False`: the caller gives it so, once for
-    several formats)."""
+    page of rows: the format is parsed once into one str.format template and
+    the month names translated once, not for every row (the filter builds a
+    DateFormat and translates each name on each call). Takes the codes
+    j d m F Y H i c, backslash escapes and literal characters; the value is
+    shown in the current time zone, as the filter shows it (`localize=False`:
+    the caller gives it so, once for several formats)."""
     parts, escaped = [], False
     for char in format_string:
         if escaped:
-            parts.append(char)
+            parts.append(char.replace("{", "{{").replace("}", "}}"))
             escaped = False
         elif char == "\\":
             escaped = True
@@ -59,15 +61,18 @@ def date_formatter(format_string: str, *, localize: bool = True):
         elif char.isalpha():
             raise ValueError(f"date_formatter does not know the code {char!r}")
         else:
-            parts.append(char)
-    months = [str(MONTHS[n]) for n in range(1, 13)] if _DATE_CODES["F"] in parts else []
+            parts.append(char.replace("{", "{{").replace("}", "}}"))
+    template = "".join(parts)
+    months = [str(MONTHS[n]) for n in range(1, 13)] if "{1}" in template else None
+    iso = "{2}" in template
 
     def format_date(value) -> str:
         if value in (None, ""):
             return ""  # as the filter shows nothing
         if localize:
             value = template_localtime(value)
-        return "".join(p if isinstance(p, str) else p(value, months) for p in parts)
+        return template.format(value, months[value.month - 1] if months else "",
+                               value.isoformat() if iso else "")
 
     return format_date
 

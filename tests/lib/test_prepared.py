@@ -85,7 +85,7 @@ def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused(world):
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])
-@pytest.mark.parametrize("fmt", ["c", "j. F Y H:i", "d.m.Y H:i", "j. F Y"])
+@pytest.mark.parametrize("fmt", ["c", "j. F Y H:i", "d.m.Y H:i", "j. F Y", "{j}. \\F"])
 def test_date_formatter_writes_what_the_date_filter_writes(language, fmt):
     template = Template("{{ value|date:fmt }}")
     moments = [timezone.now(), dt.datetime(2026, 3, 1, 0, 5, tzinfo=dt.UTC),
