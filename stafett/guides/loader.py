@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from stafett.guides.models import GUIDE_LANGUAGES, Guide, Level, Step, Tool, Variant
 from stafett.guides.placeholders import PLACEHOLDERS, unknown_names
 from stafett.lib.errors import Conflict
+from stafett.lib.prepared import Columns, Prepared
 from stafett.tenancy.models import Municipality
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -933,12 +934,18 @@ def draft_from_template(municipality, template_key: str, *, user=None,
                           draft_version=draft_version)
 
 
+_GUIDE = Columns(Guide)
+# Asked on every page of a worry (is a newer guide out?): compiled once per process.
+_CURRENT = Prepared(Guide, lambda: (
+    Guide.objects.filter(status=Guide.Status.PUBLISHED).order_by("-number", "-pk")
+    .values_list(*_GUIDE.names)[:1]), plan_each_time=False)
+
+
 def current_guide() -> Guide | None:
     """The active municipality's newest published guide (the scope filters by
     municipality); drafts are only ever seen in the editor."""
-    return (
-        Guide.objects.filter(status=Guide.Status.PUBLISHED).order_by("-number", "-pk").first()
-    )
+    rows = _CURRENT.rows()
+    return _GUIDE.instance(rows[0], router.db_for_read(Guide)) if rows else None
 
 
 # --- Export ---------------------------------------------------------------------
