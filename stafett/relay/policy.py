@@ -207,8 +207,13 @@ def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
     # covered_participations, split in two branches (as a named person; as the
     # leader of the service), each served by its own index and estimated on its own.
     covered = _covered(actor, today)
+    # A holder takes part in her own relays too: the first branch has those
+    # already, so the second leaves them out before asking for their consent
+    # (300 needless consent lookups, 1.3 ms, for a holder of 300 relays).
+    # Exactly the first branch's condition, so the union is the same.
+    held_here = ~Q(relay__holder=actor.user, relay__holder_service_id__in=actor.service_ids)
     # No ordering in the branches: a compound query may not order inside a subquery.
-    branches = [covered.filter(**named).order_by().values("relay_id")]
+    branches = [covered.filter(held_here, **named).order_by().values("relay_id")]
     if actor.led_service_ids:  # else the branch matches nothing: not built at all
         branches.append(covered.filter(**led).order_by().values("relay_id"))
     ids = Relay.objects.filter(**held).order_by().values("pk").union(*branches)
@@ -253,9 +258,11 @@ def covering_services(actor: Actor, relay, today: dt.date | None = None) -> list
 _VISIBLE_IDS = Prepared(Relay, lambda user, employee_ids, led_ids, today, status: (
     visible_relays(stand_in_actor(user, employee_ids, led_ids), today, status=status)
     .order_by("-last_activity_at", "-pk").values_list("pk")),
-    # Planned for each person: after a holder's runs, the generic plan read
-    # a participant's 600 relays in 5 ms instead of 3.5.
-    plan_each_time=True)
+    # Prepared on the server: with the holder's own participations left out
+    # of the second branch, the generic plan is as good as each person's own
+    # (holder, then participant, in one process: 2.6 and 8.5 ms against 5.6
+    # and 9.7 planned on every run).
+    plan_each_time=False)
 
 
 def visible_relay_ids(actor: Actor, status: str, today: dt.date | None = None) -> list[int]:

@@ -121,6 +121,28 @@ def test_a_holder_who_leaves_loses_the_relay_at_once(world):
         actions.add_entry(world.actor(world.health_nurse), relay, kind="note", text="Notat.")
 
 
+def test_a_holder_who_also_takes_part_for_another_service_keeps_that_part(world):
+    """Helga holds the relay for the health station and takes part for the
+    school too (she works in both). Her list shows it once; when she leaves
+    the health station she no longer holds it, but still sees it as the
+    school's participant, under the school's consent."""
+    relay, _ = make_relay(world)
+    _join(world, world.health_nurse, world.school)
+    with scope(municipality=world.fjordvik):
+        actions.add_participant(world.actor(world.health_nurse), relay, service=world.school,
+                                user=world.health_nurse)
+    nurse = world.client_for(world.health_nurse)
+    detail = reverse("relay:detail", args=[relay.pk])
+    assert nurse.get(reverse("relay:mine")).content.decode().count(detail) == 1
+    _leave(world.health_nurse, world.health_station)
+    page = nurse.get(detail)
+    assert page.status_code == 200
+    assert "handover" not in page.context["allowed"]  # a participant now, not the holder
+    assert nurse.get(reverse("relay:mine")).content.decode().count(detail) == 1
+    # The school's other people are not let in by it.
+    assert _status(world, world.other_employee, detail) == 404
+
+
 def test_a_closed_account_ends_every_right(world):
     relay, _ = make_relay(world)
     with scopes_disabled():
