@@ -184,6 +184,20 @@ class Prepared:
     # --- running ---------------------------------------------------------------
 
     def rows(self, *, suffix_params: Sequence = (), **values) -> list[tuple]:
+        run = self._run(values, suffix_params)
+        if not isinstance(run, _Run):
+            return run  # the rows already: run the ORM's way, or none whatever the values
+        with run.cursor() as cursor:
+            cursor.execute(run.sql, run.params)
+            return run.converted(cursor.fetchall())
+
+    def call(self, *, suffix_params: Sequence = (), **values) -> tuple:
+        """`rows(...)` with these values, to be run by `together`."""
+        return self, values, suffix_params
+
+    def _run(self, values: dict, suffix_params: Sequence):
+        """The statement to run and with what, or (when it is not run here)
+        its rows."""
         current = get_scope()
         municipality = current.get("municipality")
         if (not current.get("_enabled", False) or municipality is None
@@ -217,27 +231,10 @@ class Prepared:
                 value = ordered[slot.name]
                 value = slot.adapt(value) if slot.adapt else value
             params[slot.index] = value
-        connection = connections[alias]
         plan_each_time = self.plan_each_time
         if plan_each_time is None:
             plan_each_time = any(isinstance(kind, int) and not isinstance(kind, bool) for kind in shape)
-        with (connection.cursor() if plan_each_time else _cursor(connection)) as cursor:
-            cursor.execute(compiled.sql, params + list(suffix_params))
-            rows = cursor.fetchall()
-        if not compiled.converters:
-            return [tuple(row) for row in rows]
-        # Django's converters (SQLite's dates, JSON, booleans), called as
-        # SQLCompiler.apply_converters calls them, on this thread's connection.
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, (functions, expression) in compiled.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(tuple(row))
-        return converted
+        return _Run(connections[alias], compiled, params + list(suffix_params), plan_each_time)
 
     def _unprepared(self, values, suffix_params) -> list[tuple]:
         queryset = self.build(**{n: list(v) if isinstance(v, (set, frozenset)) else v
@@ -247,6 +244,71 @@ class Prepared:
             limit, offset = suffix_params
             queryset = queryset[offset:offset + limit]
         return [tuple(row) for row in queryset]
+
+
+class _Run:
+    """One statement of a Prepared with a call's values, on its connection."""
+
+    __slots__ = ("connection", "compiled", "sql", "params", "plan_each_time")
+
+    def __init__(self, connection, compiled: _Compiled, params: list, plan_each_time: bool):
+        self.connection, self.compiled, self.params = connection, compiled, params
+        self.sql, self.plan_each_time = compiled.sql, plan_each_time
+
+    def cursor(self):
+        return self.connection.cursor() if self.plan_each_time else _cursor(self.connection)
+
+    def converted(self, rows) -> list[tuple]:
+        if not self.compiled.converters:
+            return [tuple(row) for row in rows]
+        # Django's converters (SQLite's dates, JSON, booleans), called as
+        # SQLCompiler.apply_converters calls them, on this thread's connection.
+        connection, converters = self.connection, self.compiled.converters
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+
+def together(*calls: tuple) -> list[list[tuple]]:
+    """The rows of each `Prepared.call(...)`, in order, for statements that
+    do not depend on each other. On PostgreSQL the prepared ones go to the
+    server in one pipeline: one round trip, the server working through them
+    back to back, instead of a round trip each with the server idle while
+    Python makes the last one's objects (the relay overview's ten reads:
+    4.8 ms one after another, 2.7 ms together). Elsewhere, and for a
+    statement planned on every run or on another connection, each runs as
+    `rows()` runs it. What each statement means and returns is the same."""
+    runs = [prepared._run(values, suffix_params) for prepared, values, suffix_params in calls]
+    results: list = [None if isinstance(run, _Run) else run for run in runs]
+    piped = [i for i, run in enumerate(runs) if isinstance(run, _Run) and not run.plan_each_time]
+    connection = runs[piped[0]].connection if piped else None
+    if (len(piped) < 2 or connection.vendor != "postgresql" or not settings.STAFETT_PREPARE_STATEMENTS
+            or any(runs[i].connection is not connection for i in piped)
+            or not psycopg.Pipeline.is_supported()):
+        piped = []
+    if piped:
+        cursors = [runs[i].cursor() for i in piped]
+        # Django's wrappers stay around each statement (logging, execute
+        # wrappers, error translation); the pipeline sends them at its end.
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            for i, cursor in zip(piped, cursors, strict=True):
+                cursor.execute(runs[i].sql, runs[i].params)
+        for i, cursor in zip(piped, cursors, strict=True):
+            with cursor:
+                results[i] = runs[i].converted(cursor.fetchall())
+    for i, run in enumerate(runs):
+        if results[i] is None:
+            with run.cursor() as cursor:
+                cursor.execute(run.sql, run.params)
+                results[i] = run.converted(cursor.fetchall())
+    return results
 
 
 class Columns:

@@ -5,19 +5,23 @@ consents with their services and parties, handovers, participants,
 guardians, inclusion requests, the guide's steps and what is done, and a page
 of the timeline. Each is a query of a fixed shape, prepared once per process
 (stafett.lib.prepared: the ORM writes the SQL, each request runs it with its
-own values), and read as rows from which the model instances the page shows
-are made, with the related objects it names (no query behind any of them). The relay is loaded, and access decided,
-by the policy before any of this runs (actions.read_relay), on every request.
+own values); none depends on another, so `read` sends them together (one
+round trip on PostgreSQL), and the model instances the page shows are made
+from their rows, with the related objects it names (no query behind any of
+them). The relay is loaded, and access decided, by the policy before any of
+this runs (actions.read_relay), on every request.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import router
 from django.db.models import Count
 
-from stafett.lib.prepared import Columns, Prepared
+from stafett.lib.prepared import Columns, Prepared, together
 from stafett.tenancy.models import Service
 
 from .models import (
@@ -64,24 +68,20 @@ def _prefetched(instance, name: str, model, rows: list) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
-def consents(relay_id) -> list[Consent]:
+def _consents(relay_id, consent_rows, service_rows, party_rows) -> list[Consent]:
     """Every consent of the relay, newest first, with its services and its
     parties (each with the guardian's name) as if prefetched; the state is
     the caller's (policy.consent_state)."""
     by_pk, services, parties = {}, {}, {}
-    for pk, valid_until, purpose, scan, withdrawn_at, withdrawn_reason, superseded_at in CONSENTS.rows(
-            relay_id=relay_id):
+    for pk, valid_until, purpose, scan, withdrawn_at, withdrawn_reason, superseded_at in consent_rows:
         by_pk[pk] = consent = Consent(
             id=pk, relay_id=relay_id, valid_until=valid_until, purpose=purpose, scan=scan,
             withdrawn_at=withdrawn_at, withdrawn_reason=withdrawn_reason, superseded_at=superseded_at)
         consent._prefetched_objects_cache = {}
         services[pk], parties[pk] = [], []
-    if not by_pk:
-        return []
-    for consent_id, service_id, name in CONSENT_SERVICES.rows(relay_id=relay_id):
+    for consent_id, service_id, name in service_rows:
         services[consent_id].append(Service(id=service_id, name=name))
-    for consent_id, is_child, guardian_id, guardian_name, signed_at, level in CONSENT_PARTIES.rows(
-            relay_id=relay_id):
+    for consent_id, is_child, guardian_id, guardian_name, signed_at, level in party_rows:
         party = ConsentParty(consent_id=consent_id, is_child=is_child, guardian_id=guardian_id,
                              signed_at=signed_at, assurance_level=level)
         party._state.fields_cache["guardian"] = (
@@ -104,11 +104,10 @@ HANDOVERS = Prepared(Handover, lambda relay_id: (
         "to_service_id", "to_service__name")))
 
 
-def handovers(relay_id) -> list[Handover]:
+def _handovers(relay_id, rows) -> list[Handover]:
     """Every handover of the relay, oldest first, with its people and services."""
     result = []
-    for (pk, status, responded_at, fu, fun, fuf, ful, fs, fsn, tu, tun, tuf, tul, ts, tsn
-         ) in HANDOVERS.rows(relay_id=relay_id):
+    for pk, status, responded_at, fu, fun, fuf, ful, fs, fsn, tu, tun, tuf, tul, ts, tsn in rows:
         handover = Handover(id=pk, relay_id=relay_id, status=status, responded_at=responded_at,
                             from_user_id=fu, from_service_id=fs, to_user_id=tu, to_service_id=ts)
         cache = handover._state.fields_cache
@@ -124,10 +123,10 @@ PARTICIPANTS = Prepared(Participant, lambda relay_id: (
         "user__last_name", "task")))
 
 
-def participants(relay_id) -> list[Participant]:
+def _participants(relay_id, rows) -> list[Participant]:
     """Those taking part now (not left), in the order they joined."""
     result = []
-    for pk, service_id, service_name, u, un, uf, ul, task in PARTICIPANTS.rows(relay_id=relay_id):
+    for pk, service_id, service_name, u, un, uf, ul, task in rows:
         participant = Participant(id=pk, relay_id=relay_id, service_id=service_id, user_id=u, task=task)
         cache = participant._state.fields_cache
         cache["service"], cache["user"] = Service(id=service_id, name=service_name), person(u, un, uf, ul)
@@ -140,10 +139,10 @@ GUARDIANS = Prepared(Guardian, lambda child_id: (
         "pk", "name", "relation", "parental_responsibility")))
 
 
-def guardians(child_id) -> list[Guardian]:
+def _guardians(child_id, rows) -> list[Guardian]:
     return [Guardian(id=pk, child_id=child_id, name=name, relation=relation,
                      parental_responsibility=responsible)
-            for pk, name, relation, responsible in GUARDIANS.rows(child_id=child_id)]
+            for pk, name, relation, responsible in rows]
 
 
 INCLUSIONS = Prepared(InclusionRequest, lambda relay_id: (
@@ -152,9 +151,9 @@ INCLUSIONS = Prepared(InclusionRequest, lambda relay_id: (
                  "requested_by__first_name", "requested_by__last_name", "created_at")))
 
 
-def pending_inclusions(relay_id) -> list[InclusionRequest]:
+def _inclusions(relay_id, rows) -> list[InclusionRequest]:
     result = []
-    for pk, service_id, service_name, u, un, uf, ul, created_at in INCLUSIONS.rows(relay_id=relay_id):
+    for pk, service_id, service_name, u, un, uf, ul, created_at in rows:
         request = InclusionRequest(id=pk, relay_id=relay_id, service_id=service_id, requested_by_id=u,
                                    created_at=created_at, status=InclusionRequest.Status.PENDING)
         cache = request._state.fields_cache
@@ -203,28 +202,47 @@ ENTRY_COUNT_OF_KIND = Prepared(Entry, lambda relay_id, kind: (
 class Timeline:
     """The relay's entries (of one kind) as a Paginator reads them: a count
     and a slice, each one prepared query; the slice holds Entry instances with
-    their author, service and corrected entry, as timeline_queryset gives them."""
+    their author, service and corrected entry, as timeline_queryset gives them.
+    `calls` are the two statements for one window, to run with others
+    (`together`); `known` takes their rows, so the Paginator asks no more for
+    that window."""
 
     def __init__(self, relay_id, kind: str = ""):
         self.relay_id, self.kind = relay_id, kind
+        self._count, self._window = None, None
+
+    def _values(self) -> dict:
+        return {"relay_id": self.relay_id, **({"kind": self.kind} if self.kind else {})}
+
+    def calls(self, start: int, stop: int) -> tuple:
+        count, page = (ENTRY_COUNT_OF_KIND, TIMELINE_OF_KIND) if self.kind else (ENTRY_COUNT, TIMELINE)
+        return count.call(**self._values()), page.call(suffix_params=[stop - start, start], **self._values())
+
+    def known(self, count_rows, start: int, stop: int, rows) -> None:
+        self._count = count_rows[0][0] if count_rows else 0
+        self._window = (start, stop, rows)
 
     def count(self) -> int:
-        rows = (ENTRY_COUNT_OF_KIND.rows(relay_id=self.relay_id, kind=self.kind) if self.kind
-                else ENTRY_COUNT.rows(relay_id=self.relay_id))
-        return rows[0][0] if rows else 0
+        if self._count is None:
+            count, _page = self.calls(0, 0)
+            rows = count[0].rows(**count[1])
+            self._count = rows[0][0] if rows else 0
+        return self._count
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, window):
-        offset, stop = window.start or 0, window.stop
-        values = {"relay_id": self.relay_id}
-        query = TIMELINE
-        if self.kind:
-            values["kind"], query = self.kind, TIMELINE_OF_KIND
+        start, stop = window.start or 0, window.stop
+        known = self._window
+        if known and known[0] == start and stop <= known[1]:
+            rows = known[2][:stop - start]
+        else:
+            _count, (query, values, suffix_params) = self.calls(start, stop)
+            rows = query.rows(suffix_params=suffix_params, **values)
         db = router.db_for_read(Entry)
         shared: dict = {}
-        return [_entry(row, db, shared) for row in query.rows(suffix_params=[stop - offset, offset], **values)]
+        return [_entry(row, db, shared) for row in rows]
 
 
 def _entry(row, db, shared) -> Entry:
@@ -233,5 +251,51 @@ def _entry(row, db, shared) -> Entry:
     return entry
 
 
-def timeline_page(relay_id, kind: str, number, page_size: int):
-    return Paginator(Timeline(relay_id, kind), page_size).get_page(number)
+def _page_number(number) -> int:
+    """The page `Paginator.get_page(number)` most likely shows: a number
+    given, else the first (its own answer wins where they differ)."""
+    try:
+        return max(1, int(number))
+    except (TypeError, ValueError):
+        return 1
+
+
+@dataclass
+class Overview:
+    consents: list
+    handovers: list
+    participants: list
+    guardians: list
+    inclusion_requests: list
+    page: object  # the timeline's page (django.core.paginator.Page)
+    extra: list  # the rows of the caller's own calls
+
+
+def read(relay, *, kind: str, number, page_size: int, inclusions: bool, extra=()) -> Overview:
+    """What the overview shows of `relay` besides the relay itself, all its
+    statements run together, with the caller's own `extra` calls (the
+    guide's steps): consents, handovers, participants, guardians, the
+    inclusion requests when asked for, and the timeline's page `number` of
+    `kind` (all kinds when empty)."""
+    relay_id = relay.pk
+    timeline = Timeline(relay_id, kind)
+    start = page_size * (_page_number(number) - 1)
+    calls = [CONSENTS.call(relay_id=relay_id), CONSENT_SERVICES.call(relay_id=relay_id),
+             CONSENT_PARTIES.call(relay_id=relay_id), HANDOVERS.call(relay_id=relay_id),
+             PARTICIPANTS.call(relay_id=relay_id), GUARDIANS.call(child_id=relay.child_id),
+             *timeline.calls(start, start + page_size), *extra]
+    if inclusions:
+        calls.append(INCLUSIONS.call(relay_id=relay_id))
+    (consent_rows, service_rows, party_rows, handover_rows, participant_rows, guardian_rows,
+     count_rows, page_rows, *rest) = together(*calls)
+    timeline.known(count_rows, start, start + page_size, page_rows)
+    extra_rows, inclusion_rows = rest[:len(extra)], rest[len(extra):]
+    return Overview(
+        consents=_consents(relay_id, consent_rows, service_rows, party_rows),
+        handovers=_handovers(relay_id, handover_rows),
+        participants=_participants(relay_id, participant_rows),
+        guardians=_guardians(relay.child_id, guardian_rows),
+        inclusion_requests=_inclusions(relay_id, inclusion_rows[0]) if inclusions else [],
+        page=Paginator(timeline, page_size).get_page(number),
+        extra=extra_rows,
+    )

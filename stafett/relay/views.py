@@ -231,11 +231,16 @@ def done_codes(flags) -> set[str]:
     return done
 
 
-def guide_progress(relay) -> tuple[list[StepItem], StepItem | None]:
-    """The guide's steps for the relay's level, in the holder service's
-    variant, with what is done and the suggested next step."""
-    rows = STEPS.rows(guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk,
+def steps_call(relay) -> tuple:
+    """The statement reading the guide's steps for the relay's level with its
+    progress, to run with the overview's others (overview.read)."""
+    return STEPS.call(guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk,
                       today=timezone.localdate())
+
+
+def guide_progress(relay, rows) -> tuple[list[StepItem], StepItem | None]:
+    """The guide's steps for the relay's level (the rows of `steps_call`), in
+    the holder service's variant, with what is done and the suggested next step."""
     # The relay's progress flags are the same on every row: read once.
     done = done_codes(rows[0][len(TITLE_COLUMNS):]) if rows else set()
     steps = steps_for_variant(titled_steps(rows), relay.holder_service.kind)
@@ -331,32 +336,32 @@ def detail(request, pk):
     actor = request.actor
     relay = actions.read_relay(actor, pk)
     today = timezone.localdate()
-    # What the page shows of the relay, each a prepared query (overview.py).
-    consents, in_force, covered = _with_states(overview.consents(relay.pk))
-    handovers = overview.handovers(relay.pk)
-    participants = overview.participants(relay.pk)
-    for participant in participants:
-        participant.covered = participant.service_id in covered
-    steps, next_step = guide_progress(relay)
-    kind = _timeline_kind(request)
-    page = overview.timeline_page(relay.pk, kind, request.GET.get("side"), PAGE_SIZE)
-    label_entries(page.object_list, relay)
     # Once per page: for a participant each evaluation is a query.
     allowed = relay_actions(actor, relay)
+    # What the page shows of the relay: prepared queries, run together (overview.py).
+    # Services waiting for the family's answer to be included: only the
+    # holder (who asks the family) sees who asked.
+    kind = _timeline_kind(request)
+    shown = overview.read(relay, kind=kind, number=request.GET.get("side"), page_size=PAGE_SIZE,
+                          inclusions=relay.is_open and "consent" in allowed, extra=[steps_call(relay)])
+    consents, in_force, covered = _with_states(shown.consents)
+    handovers, participants = shown.handovers, shown.participants
+    for participant in participants:
+        participant.covered = participant.service_id in covered
+    steps, next_step = guide_progress(relay, shown.extra[0])
+    page = shown.page
+    label_entries(page.object_list, relay)
     return render(request, "relay/detail.html", {
         "relay": relay,
         "child": relay.child,
         "allowed": allowed,
-        "guardians": overview.guardians(relay.child_id),
+        "guardians": shown.guardians,
         "consents": consents,
         "consents_in_force": in_force,
         "expiring_soon": [c for c in in_force if (c.valid_until - today).days <= 30],
         "participants": participants,
         "pending_handover": next((h for h in handovers if h.status == Handover.Status.PENDING), None),
-        # Services waiting for the family's answer to be included: only the
-        # holder (who asks the family) sees who asked.
-        "inclusion_requests": (overview.pending_inclusions(relay.pk)
-                               if relay.is_open and "consent" in allowed else []),
+        "inclusion_requests": shown.inclusion_requests,
         "holder_history": _holder_history(relay, handovers),
         "steps": steps,
         "next_step": next_step,

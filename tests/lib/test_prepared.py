@@ -5,14 +5,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
-from stafett.lib.prepared import Columns, Prepared
+from stafett.lib.prepared import Columns, Prepared, together
 from stafett.lib.rows import date_formatter
 from stafett.tenancy.models import Membership, Service
 
@@ -69,6 +69,33 @@ def test_dates_and_converted_values(world):
         assert query.rows(relay_id=relay.pk, today=today + dt.timedelta(days=400)) == []
     assert valid_until == today + dt.timedelta(days=365)
     assert isinstance(recorded_at, dt.datetime) and timezone.is_aware(recorded_at)
+
+
+NAME_OF = Prepared(Service, lambda service_id: Service.objects.filter(pk=service_id).values_list("name"))
+ROLES = Prepared(Membership, lambda user: (
+    Membership.objects.filter(user_id=user).order_by("pk").values_list("role", "user__date_joined")))
+
+
+def test_statements_run_together_give_what_each_gives_alone(world):
+    """`together` (one pipeline on PostgreSQL) gives each call's own rows, in
+    order, converted as alone, each statement still logged as a query of its
+    own; a statement planned on every run (a list) and one with no row join
+    in, inside a transaction as well as outside one."""
+    calls = [NAME_OF.call(service_id=world.school.pk), ROLES.call(user=world.leader.pk),
+             BY_KIND.call(kind="basis", ids=[world.school.pk]), NAME_OF.call(service_id=0),
+             NAME_OF.call(service_id=world.kindergarten.pk)]
+    with scope(municipality=world.fjordvik):
+        alone = [prepared.rows(**values) for prepared, values, _suffix in calls]
+        with CaptureQueriesContext(connection) as queries:
+            outside = together(*calls)
+        with transaction.atomic():
+            inside = together(*calls)
+    assert outside == inside == alone
+    assert len(queries) == len(calls)
+    assert alone[0] == [("Bakken skole",)] and alone[2] == [("Bakken skole", "basis")] and alone[3] == []
+    assert alone[1] and timezone.is_aware(alone[1][0][1])
+    with scope(municipality=world.asheim):  # each run reads its own municipality
+        assert together(NAME_OF.call(service_id=world.school.pk), ROLES.call(user=world.leader.pk)) == [[], []]
 
 
 def test_a_value_the_sql_does_not_take_as_a_parameter_is_refused(world):

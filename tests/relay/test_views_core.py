@@ -248,7 +248,17 @@ def test_timeline_is_newest_first_paginated_and_filterable(world):
     entries = list(first.context["page"].object_list)
     assert len(entries) == 25 and entries[0].text == "Innslag 29"
     assert 'href="?#tidslinje" aria-current="page"' in first.content.decode()
-    assert len(nurse.get(url("detail", relay.pk, side=2)).context["page"].object_list) > 0
+    with scope(municipality=world.fjordvik):
+        every = list(Entry.objects.filter(relay=relay).order_by("-created_at", "-pk").values_list("pk", flat=True))
+
+    def shown(**query):
+        return [e.pk for e in nurse.get(url("detail", relay.pk, **query)).context["page"].object_list]
+
+    last = every[25 * ((len(every) - 1) // 25):]
+    assert len(every) > 30 and shown() == every[:25] and shown(side=2) == every[25:50]
+    # Past the last page, or below the first: the last; not a number: the first.
+    assert shown(side=99) == shown(side=0) == last
+    assert shown(side="x") == every[:25]
     bright = nurse.get(url("detail", relay.pk, type="bright_spot"))
     assert {e.kind for e in bright.context["page"].object_list} == {"bright_spot"}
     assert 'type=bright_spot#tidslinje" aria-current="page"' in bright.content.decode()
