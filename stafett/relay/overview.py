@@ -253,11 +253,14 @@ def _entry(row, db, shared) -> Entry:
 
 def _page_number(number) -> int:
     """The page `Paginator.get_page(number)` most likely shows: a number
-    given, else the first (its own answer wins where they differ)."""
+    given, else the first (its own answer wins where they differ). A number
+    past any relay's end is not guessed at: its offset could overflow the
+    statement's, and the paginator answers it with the last page."""
     try:
-        return max(1, int(number))
+        number = int(number)
     except (TypeError, ValueError):
         return 1
+    return number if 1 <= number <= 10_000 else 1
 
 
 @dataclass
