@@ -281,7 +281,7 @@ def together(*calls: tuple) -> list[list[tuple]]:
     do not depend on each other. On PostgreSQL the prepared ones go to the
     server in one pipeline: one round trip, the server working through them
     back to back, instead of a round trip each with the server idle while
-    Python makes the last one's objects (the relay overview's eleven reads:
+    Python makes the last one's objects (the relay overview's ten reads:
     6.0 ms one after another, 3.9 ms together, in one process; less under
     gunicorn on loopback, docs/performance-notes.md). Elsewhere, and for a
     statement planned on every run or on another connection, each runs as
