@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import router
-from django.db.models import Count
+from django.db.models import Count, Exists
+from django.utils import timezone
 
+from stafett.guides.models import TITLE_COLUMNS, Step
 from stafett.lib.prepared import Columns, Prepared, together
 from stafett.tenancy.models import Service
 
@@ -28,9 +30,13 @@ from .models import (
     Consent,
     ConsentParty,
     Entry,
+    Evaluation,
+    Goal,
     Guardian,
     Handover,
     InclusionRequest,
+    Measure,
+    Meeting,
     Participant,
 )
 from .policy import timeline_queryset
@@ -162,6 +168,32 @@ def _inclusions(relay_id, rows) -> list[InclusionRequest]:
     return result
 
 
+# --- the guide's steps -----------------------------------------------------------------
+
+def _steps_with_progress(guide_id, level, relay_id, today):
+    """The guide's steps of one level, as steps_for_variant reads them, each
+    row carrying the relay's progress flags (subqueries on the relay alone:
+    the database works them out once, not per step)."""
+    held = Meeting.objects.filter(relay_id=relay_id, minutes_recorded_at__isnull=False)
+    evaluation_kinds = [Meeting.Kind.EVALUATION_DISCUSSION, Meeting.Kind.EVALUATION_DECISION]
+    return (
+        Step.objects.filter(level__guide_id=guide_id, level__number=level)
+        .annotate(
+            p_start=Exists(held.exclude(kind__in=evaluation_kinds)),
+            p_goal=Exists(Goal.objects.filter(relay_id=relay_id)),
+            p_measure=Exists(Measure.objects.filter(relay_id=relay_id)),
+            p_measures=Exists(Measure.objects.filter(relay_id=relay_id, starts_on__lte=today)),
+            p_evaluate=Exists(Evaluation.objects.filter(relay_id=relay_id)),
+            p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
+        )
+        .values_list(*TITLE_COLUMNS,
+                     "p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
+    )
+
+
+STEPS = Prepared(Step, _steps_with_progress)
+
+
 # --- the timeline ---------------------------------------------------------------------------
 
 # What the timeline shows of an entry, its author and service, and the entry
@@ -224,8 +256,8 @@ class Timeline:
 
     def count(self) -> int:
         if self._count is None:
-            count, _page = self.calls(0, 0)
-            rows = count[0].rows(**count[1])
+            (query, values, _suffix), _page = self.calls(0, 0)
+            rows = query.rows(**values)
             self._count = rows[0][0] if rows else 0
         return self._count
 
@@ -270,35 +302,35 @@ class Overview:
     participants: list
     guardians: list
     inclusion_requests: list
+    steps: list  # the rows of STEPS (views.guide_progress makes them the page's steps)
     page: object  # the timeline's page (django.core.paginator.Page)
-    extra: list  # the rows of the caller's own calls
 
 
-def read(relay, *, kind: str, number, page_size: int, inclusions: bool, extra=()) -> Overview:
+def read(relay, *, kind: str, number, page_size: int, inclusions: bool) -> Overview:
     """What the overview shows of `relay` besides the relay itself, all its
-    statements run together, with the caller's own `extra` calls (the
-    guide's steps): consents, handovers, participants, guardians, the
-    inclusion requests when asked for, and the timeline's page `number` of
-    `kind` (all kinds when empty)."""
+    statements run together: consents, handovers, participants, guardians,
+    the guide's steps with their progress, the inclusion requests when asked
+    for, and the timeline's page `number` of `kind` (all kinds when empty)."""
     relay_id = relay.pk
     timeline = Timeline(relay_id, kind)
     start = page_size * (_page_number(number) - 1)
     calls = [CONSENTS.call(relay_id=relay_id), CONSENT_SERVICES.call(relay_id=relay_id),
              CONSENT_PARTIES.call(relay_id=relay_id), HANDOVERS.call(relay_id=relay_id),
              PARTICIPANTS.call(relay_id=relay_id), GUARDIANS.call(child_id=relay.child_id),
-             *timeline.calls(start, start + page_size), *extra]
+             STEPS.call(guide_id=relay.guide_id, level=relay.level, relay_id=relay_id,
+                        today=timezone.localdate()),
+             *timeline.calls(start, start + page_size)]
     if inclusions:
         calls.append(INCLUSIONS.call(relay_id=relay_id))
     (consent_rows, service_rows, party_rows, handover_rows, participant_rows, guardian_rows,
-     count_rows, page_rows, *rest) = together(*calls)
+     step_rows, count_rows, page_rows, *inclusion_rows) = together(*calls)
     timeline.known(count_rows, start, start + page_size, page_rows)
-    extra_rows, inclusion_rows = rest[:len(extra)], rest[len(extra):]
     return Overview(
         consents=_consents(relay_id, consent_rows, service_rows, party_rows),
         handovers=_handovers(relay_id, handover_rows),
         participants=_participants(relay_id, participant_rows),
         guardians=_guardians(relay.child_id, guardian_rows),
         inclusion_requests=_inclusions(relay_id, inclusion_rows[0]) if inclusions else [],
+        steps=step_rows,
         page=Paginator(timeline, page_size).get_page(number),
-        extra=extra_rows,
     )

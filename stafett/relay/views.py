@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +36,6 @@ from stafett.concerns import actions as concern_actions
 from stafett.guides.models import TITLE_COLUMNS, Step, steps_for_variant, titled_steps
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
-from stafett.lib.prepared import Prepared
 from stafett.lib.rows import choice_labels, date_formatter, day_label, url_for_each
 from stafett.tenancy.models import Service
 
@@ -44,12 +43,8 @@ from . import actions, forms, overview
 from .models import (
     ConsentParty,
     Entry,
-    Evaluation,
-    Goal,
     Handover,
     InclusionRequest,
-    Measure,
-    Meeting,
     Participant,
     Relay,
 )
@@ -196,33 +191,9 @@ class StepItem:
     url: str = ""  # the step in the guide
 
 
-def _steps_with_progress(guide_id, level, relay_id, today):
-    """The guide's steps of one level, as steps_for_variant reads them, each
-    row carrying the relay's progress flags (subqueries on the relay alone:
-    the database works them out once, not per step)."""
-    held = Meeting.objects.filter(relay_id=relay_id, minutes_recorded_at__isnull=False)
-    evaluation_kinds = [Meeting.Kind.EVALUATION_DISCUSSION, Meeting.Kind.EVALUATION_DECISION]
-    return (
-        Step.objects.filter(level__guide_id=guide_id, level__number=level)
-        .annotate(
-            p_start=Exists(held.exclude(kind__in=evaluation_kinds)),
-            p_goal=Exists(Goal.objects.filter(relay_id=relay_id)),
-            p_measure=Exists(Measure.objects.filter(relay_id=relay_id)),
-            p_measures=Exists(Measure.objects.filter(relay_id=relay_id, starts_on__lte=today)),
-            p_evaluate=Exists(Evaluation.objects.filter(relay_id=relay_id)),
-            p_decide=Exists(held.filter(kind=Meeting.Kind.EVALUATION_DECISION)),
-        )
-        .values_list(*TITLE_COLUMNS,
-                     "p_start", "p_goal", "p_measure", "p_measures", "p_evaluate", "p_decide")
-    )
-
-
-STEPS = Prepared(Step, _steps_with_progress)
-
-
 def done_codes(flags) -> set[str]:
     """Which of the generic steps the relay's data shows as done, from the
-    flags of _steps_with_progress."""
+    flags of overview.STEPS."""
     start, goal, measure, measures, evaluate, decide = flags
     done = {code for code, flag in (("start", start), ("measures", measures), ("evaluate", evaluate),
                                     ("decide", decide)) if flag}
@@ -231,16 +202,9 @@ def done_codes(flags) -> set[str]:
     return done
 
 
-def steps_call(relay) -> tuple:
-    """The statement reading the guide's steps for the relay's level with its
-    progress, to run with the overview's others (overview.read)."""
-    return STEPS.call(guide_id=relay.guide_id, level=relay.level, relay_id=relay.pk,
-                      today=timezone.localdate())
-
-
 def guide_progress(relay, rows) -> tuple[list[StepItem], StepItem | None]:
-    """The guide's steps for the relay's level (the rows of `steps_call`), in
-    the holder service's variant, with what is done and the suggested next step."""
+    """The guide's steps for the relay's level (the rows of overview.STEPS),
+    in the holder service's variant, with what is done and the suggested next step."""
     # The relay's progress flags are the same on every row: read once.
     done = done_codes(rows[0][len(TITLE_COLUMNS):]) if rows else set()
     steps = steps_for_variant(titled_steps(rows), relay.holder_service.kind)
@@ -338,17 +302,17 @@ def detail(request, pk):
     today = timezone.localdate()
     # Once per page: for a participant each evaluation is a query.
     allowed = relay_actions(actor, relay)
-    # What the page shows of the relay: prepared queries, run together (overview.py).
-    # Services waiting for the family's answer to be included: only the
-    # holder (who asks the family) sees who asked.
     kind = _timeline_kind(request)
+    # What the page shows of the relay: prepared queries, run together
+    # (overview.py). Services waiting for the family's answer to be
+    # included: only the holder (who asks the family) sees who asked.
     shown = overview.read(relay, kind=kind, number=request.GET.get("side"), page_size=PAGE_SIZE,
-                          inclusions=relay.is_open and "consent" in allowed, extra=[steps_call(relay)])
+                          inclusions=relay.is_open and "consent" in allowed)
     consents, in_force, covered = _with_states(shown.consents)
     handovers, participants = shown.handovers, shown.participants
     for participant in participants:
         participant.covered = participant.service_id in covered
-    steps, next_step = guide_progress(relay, shown.extra[0])
+    steps, next_step = guide_progress(relay, shown.steps)
     page = shown.page
     label_entries(page.object_list, relay)
     return render(request, "relay/detail.html", {

@@ -41,7 +41,6 @@ def _link(route: str, label: str, current: bool, css: str = "") -> str:
     return f'<a href="{route_url(route)}"{_CURRENT if current else ""}{css}>{html_text(label)}</a>'
 
 
-
 def _badges(nav, followup: int, notices: int) -> list[str]:
     """Needs attention (the follow-up list) and the notices, each with its count."""
     if followup:
