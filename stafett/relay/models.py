@@ -264,6 +264,13 @@ class Participant(TenantModel):
     task = models.CharField(_("task in the relay"), max_length=300, blank=True)
     joined_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
+    # The end date of the relay's open consent (neither withdrawn nor
+    # superseded) when it covers this participation's service, else null:
+    # covered now is covered_until >= today (policy._covered). Kept by the
+    # database itself, in the transaction of any write to a consent, its
+    # services or a participation, whatever writes it (migration relay 0011;
+    # docs/access-and-consent.md); a value written here is replaced.
+    covered_until = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["joined_at", "pk"]
@@ -271,10 +278,10 @@ class Participant(TenantModel):
             models.Index(fields=["municipality", "service", "left_at"]),
             # Who sees which relay (relay/policy.visible_relays): a person's
             # participations, and those of the services they lead, read from
-            # the index alone (the relay id is in it).
-            models.Index(fields=["user", "relay"], include=["municipality", "service"],
+            # the index alone (the relay id and the coverage are in it).
+            models.Index(fields=["user", "relay"], include=["municipality", "service", "covered_until"],
                          condition=models.Q(left_at__isnull=True), name="participant_user_open"),
-            models.Index(fields=["service", "relay"], include=["municipality", "user"],
+            models.Index(fields=["service", "relay"], include=["municipality", "user", "covered_until"],
                          condition=models.Q(left_at__isnull=True), name="participant_service_open"),
         ]
 
