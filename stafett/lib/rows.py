@@ -1,9 +1,11 @@
 """Helpers for the context of list and timeline pages: what a template would
 otherwise work out again on every row."""
 
+from functools import lru_cache
 from html import escape
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS
 from django.utils.formats import get_format, localize
 from django.utils.timezone import template_localtime
@@ -25,6 +27,33 @@ def url_for_each(name: str, *args):
     cut = url.rindex("/0/")
     head, tail = url[:cut], url[cut + 3:]
     return lambda pk: f"{head}/{pk}/{tail}"
+
+
+@lru_cache(maxsize=256)
+def _route(name: str, prefix: str, urlconf: str):
+    # Keyed by script prefix and URL conf too: a route's URL depends on both,
+    # and on nothing of the person asking.
+    return url_for_each(name)
+
+
+@lru_cache(maxsize=256)
+def _fixed(name: str, prefix: str, urlconf: str) -> str:
+    return reverse(name)
+
+
+def _key():
+    return get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+
+
+def id_url(name: str, pk) -> str:
+    """`reverse(name, args=[pk])` for a route whose one argument is an id,
+    made from a reverse() done once per route and process."""
+    return _route(name, *_key())(int(pk))
+
+
+def route_url(name: str) -> str:
+    """`reverse(name)` for a route without arguments, reversed once."""
+    return _fixed(name, *_key())
 
 
 # Each code as a field of str.format: {0} the moment, {1} its month's name,

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.template import Context, Template
-from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -500,13 +499,19 @@ def test_the_holder_withholds_an_entry_from_one_guardian(world):
 # --- the partials the overview includes ------------------------------------------------------
 
 
+def _content_links(relay, allowed):
+    return Template("{% load relay_page %}{% content_links relay allowed %}").render(
+        Context({"relay": relay, "allowed": allowed}))
+
+
 def test_content_links_follow_what_the_viewer_may_do(world, relay):
-    holder = render_to_string("relay/_content_links.html", {"relay": relay, "allowed": {"content", "meeting"}})
+    holder = _content_links(relay, {"content", "meeting"})
     for name in ("goal_new", "measure_new", "evaluation_new", "meeting_new", "entry_new"):
         assert _url(name, relay) in holder
     assert "?type=lysglimt" in holder
-    assert _url("goal_new", relay) not in render_to_string(
-        "relay/_content_links.html", {"relay": relay, "allowed": {"view"}})
+    meetings_only = _content_links(relay, {"view", "meeting"})
+    assert _url("meeting_new", relay) in meetings_only and _url("goal_new", relay) not in meetings_only
+    assert _content_links(relay, {"view"}) == ""
 
 
 def _actions(note, allowed, user):

@@ -338,6 +338,66 @@ def test_consent_with_a_scanned_form(world, settings, tmp_path):
     assert "The consent ends on" in text(nurse.get(url("detail", relay.pk)))
 
 
+def _consent_section(page) -> str:
+    """The overview's consent section, tags taken out, spaces made one."""
+    html = page.content.decode()
+    section = html[html.index('id="h-consent"'):html.index("</section>", html.index('id="h-consent"'))]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).replace(" ,", ",")
+
+
+def test_the_overview_tells_what_each_consent_says_and_how_it_ended(world, settings, tmp_path):
+    """Helga reads the consent in force (until when, which services, who gave
+    it and how it was signed, the scanned form); then, one by one, a consent
+    extended, withdrawn and expired, each named in the earlier consents by how
+    it ended. Olav, taking part for the school, sees the consent but not the
+    scanned form."""
+    settings.MEDIA_ROOT = tmp_path
+    relay, parents = make_relay(world)
+    join(world, relay, world.other_employee, world.school)
+    today = timezone.localdate()
+    with scopes_disabled():
+        first = Consent.objects.get(relay=relay)
+        first.parties.filter(guardian=parents[0]).update(
+            signed_at=timezone.now(), assurance_level="idporten-loa-high")
+        first.scan = SimpleUploadedFile("samtykke.pdf", b"%PDF-1.4 signert", content_type="application/pdf")
+        first.save()
+    nurse, olav = client(world, world.health_nurse), client(world, world.other_employee)
+    until = f"{(today + dt.timedelta(days=365)).day}. {(today + dt.timedelta(days=365)):%B %Y}"
+    shown = _consent_section(nurse.get(url("detail", relay.pk)))
+    assert f"In force – until {until}" in shown
+    assert "Services: Bakken skole, Helsestasjonen" in shown
+    assert "Given by: Forelder 0 (signed with ID-porten " in shown and ", idporten-loa-high)" in shown
+    assert "The scanned form" in shown and "Earlier consents" not in shown
+    assert "Services: Bakken skole, Helsestasjonen" in _consent_section(olav.get(url("detail", relay.pk)))
+    assert "The scanned form" not in _consent_section(olav.get(url("detail", relay.pk)))
+
+    helga = world.actor(world.health_nurse)
+    given = {"guardians": parents, "child_consents": True, "purpose": "Samarbeid.", "given_on": today,
+             "method": "digital"}
+    with scope(municipality=world.fjordvik):
+        actions.give_consent(helga, relay, services=[world.health_station],
+                             valid_until=today + dt.timedelta(days=30), **given)
+    shown = _consent_section(nurse.get(url("detail", relay.pk)))
+    assert "Services: Helsestasjonen Given by: Forelder 0, the child" in shown
+    assert "Bakken skole, Helsestasjonen – extended by a newer consent" in shown
+
+    with scope(municipality=world.fjordvik):
+        actions.withdraw_consent(helga, relay, reason="Familien ombestemte seg.")
+    shown = _consent_section(nurse.get(url("detail", relay.pk)))
+    assert "No consent in force." in shown
+    assert f"Helsestasjonen – withdrawn {today.day}. {today:%B %Y}: Familien ombestemte seg." in shown
+
+    with scope(municipality=world.fjordvik):
+        actions.give_consent(helga, relay, services=[world.health_station, world.kindergarten],
+                             valid_until=today + dt.timedelta(days=10), **given)
+    yesterday = today - dt.timedelta(days=1)
+    with scopes_disabled():
+        Consent.objects.filter(relay=relay, withdrawn_at=None, superseded_at=None).update(valid_until=yesterday)
+    shown = _consent_section(nurse.get(url("detail", relay.pk)))
+    assert f"Helsestasjonen, Solsikken barnehage – expired {yesterday.day}. {yesterday:%B %Y}" in shown
+    assert "No consent in force." in shown
+
+
 def test_extend_the_consent_prefills_and_supersedes(world):
     relay, parents = make_relay(world)
     nurse = client(world, world.health_nurse)
