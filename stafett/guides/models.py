@@ -21,6 +21,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from stafett.lib.prepared import made
+
 GUIDE_LANGUAGES = [("nb", "Bokmål"), ("nn", "Nynorsk")]
 
 
@@ -189,8 +191,11 @@ def titled_steps(rows) -> list[Step]:
     with each level read once. Any other field would be a query of its own."""
     levels, steps = {}, []
     for level_id, level_number, number, variant, code, title, *_rest in rows:
-        step = Step(level_id=level_id, number=number, variant=variant, code=code, title=title)
-        step._state.fields_cache["level"] = levels.setdefault(level_id, Level(id=level_id, number=level_number))
+        step = made(Step, id=None, level_id=level_id, number=number, variant=variant, code=code, title=title)
+        level = levels.get(level_id)
+        if level is None:
+            level = levels[level_id] = made(Level, id=level_id, number=level_number)
+        step._state.fields_cache["level"] = level
         steps.append(step)
     return steps
 

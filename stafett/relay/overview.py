@@ -23,7 +23,7 @@ from django.db.models import Count, Exists
 from django.utils import timezone
 
 from stafett.guides.models import TITLE_COLUMNS, Step
-from stafett.lib.prepared import Columns, Prepared, together
+from stafett.lib.prepared import Columns, Prepared, made, together
 from stafett.tenancy.models import Service
 
 from .models import (
@@ -48,7 +48,7 @@ def person(pk, username, first_name, last_name):
     """A user as the page names them (User.display_name), without a query."""
     if pk is None:
         return None
-    return User(id=pk, username=username, first_name=first_name, last_name=last_name)
+    return made(User, id=pk, username=username, first_name=first_name, last_name=last_name)
 
 
 # --- consents ----------------------------------------------------------------------------
@@ -80,18 +80,18 @@ def _consents(relay_id, consent_rows, service_rows, party_rows) -> list[Consent]
     the caller's (policy.consent_state)."""
     by_pk, services, parties = {}, {}, {}
     for pk, valid_until, purpose, scan, withdrawn_at, withdrawn_reason, superseded_at in consent_rows:
-        by_pk[pk] = consent = Consent(
-            id=pk, relay_id=relay_id, valid_until=valid_until, purpose=purpose, scan=scan,
+        by_pk[pk] = consent = made(
+            Consent, id=pk, relay_id=relay_id, valid_until=valid_until, purpose=purpose, scan=scan,
             withdrawn_at=withdrawn_at, withdrawn_reason=withdrawn_reason, superseded_at=superseded_at)
         consent._prefetched_objects_cache = {}
         services[pk], parties[pk] = [], []
     for consent_id, service_id, name in service_rows:
-        services[consent_id].append(Service(id=service_id, name=name))
+        services[consent_id].append(made(Service, id=service_id, name=name))
     for consent_id, is_child, guardian_id, guardian_name, signed_at, level in party_rows:
-        party = ConsentParty(consent_id=consent_id, is_child=is_child, guardian_id=guardian_id,
-                             signed_at=signed_at, assurance_level=level)
+        party = made(ConsentParty, consent_id=consent_id, is_child=is_child, guardian_id=guardian_id,
+                     signed_at=signed_at, assurance_level=level)
         party._state.fields_cache["guardian"] = (
-            Guardian(id=guardian_id, name=guardian_name) if guardian_id else None)
+            made(Guardian, id=guardian_id, name=guardian_name) if guardian_id else None)
         parties[consent_id].append(party)
     for pk, consent in by_pk.items():
         _prefetched(consent, "services", Service, services[pk])
@@ -114,11 +114,11 @@ def _handovers(relay_id, rows) -> list[Handover]:
     """Every handover of the relay, oldest first, with its people and services."""
     result = []
     for pk, status, responded_at, fu, fun, fuf, ful, fs, fsn, tu, tun, tuf, tul, ts, tsn in rows:
-        handover = Handover(id=pk, relay_id=relay_id, status=status, responded_at=responded_at,
-                            from_user_id=fu, from_service_id=fs, to_user_id=tu, to_service_id=ts)
+        handover = made(Handover, id=pk, relay_id=relay_id, status=status, responded_at=responded_at,
+                        from_user_id=fu, from_service_id=fs, to_user_id=tu, to_service_id=ts)
         cache = handover._state.fields_cache
-        cache["from_user"], cache["from_service"] = person(fu, fun, fuf, ful), Service(id=fs, name=fsn)
-        cache["to_user"], cache["to_service"] = person(tu, tun, tuf, tul), Service(id=ts, name=tsn)
+        cache["from_user"], cache["from_service"] = person(fu, fun, fuf, ful), made(Service, id=fs, name=fsn)
+        cache["to_user"], cache["to_service"] = person(tu, tun, tuf, tul), made(Service, id=ts, name=tsn)
         result.append(handover)
     return result
 
@@ -133,9 +133,9 @@ def _participants(relay_id, rows) -> list[Participant]:
     """Those taking part now (not left), in the order they joined."""
     result = []
     for pk, service_id, service_name, u, un, uf, ul, task in rows:
-        participant = Participant(id=pk, relay_id=relay_id, service_id=service_id, user_id=u, task=task)
+        participant = made(Participant, id=pk, relay_id=relay_id, service_id=service_id, user_id=u, task=task)
         cache = participant._state.fields_cache
-        cache["service"], cache["user"] = Service(id=service_id, name=service_name), person(u, un, uf, ul)
+        cache["service"], cache["user"] = made(Service, id=service_id, name=service_name), person(u, un, uf, ul)
         result.append(participant)
     return result
 
@@ -146,8 +146,8 @@ GUARDIANS = Prepared(Guardian, lambda child_id: (
 
 
 def _guardians(child_id, rows) -> list[Guardian]:
-    return [Guardian(id=pk, child_id=child_id, name=name, relation=relation,
-                     parental_responsibility=responsible)
+    return [made(Guardian, id=pk, child_id=child_id, name=name, relation=relation,
+                 parental_responsibility=responsible)
             for pk, name, relation, responsible in rows]
 
 
@@ -160,10 +160,11 @@ INCLUSIONS = Prepared(InclusionRequest, lambda relay_id: (
 def _inclusions(relay_id, rows) -> list[InclusionRequest]:
     result = []
     for pk, service_id, service_name, u, un, uf, ul, created_at in rows:
-        request = InclusionRequest(id=pk, relay_id=relay_id, service_id=service_id, requested_by_id=u,
-                                   created_at=created_at, status=InclusionRequest.Status.PENDING)
+        request = made(InclusionRequest, id=pk, relay_id=relay_id, service_id=service_id,
+                       requested_by_id=u, created_at=created_at, status=InclusionRequest.Status.PENDING)
         cache = request._state.fields_cache
-        cache["service"], cache["requested_by"] = Service(id=service_id, name=service_name), person(u, un, uf, ul)
+        cache["service"], cache["requested_by"] = (made(Service, id=service_id, name=service_name),
+                                                   person(u, un, uf, ul))
         result.append(request)
     return result
 
