@@ -60,12 +60,12 @@ def kind_filter(kinds, kind: str, base_query: str = "") -> SafeString:
 def holder_history(history) -> SafeString:
     """Who held the relay, for which service and from when, oldest first, the
     last marked as holding it now."""
-    when, now = day_label("j. F Y"), html_text(_("holds the relay now"))
+    when, now, since_when = day_label("j. F Y"), html_text(_("holds the relay now")), _("from %(when)s")
     items = []
     for number, (holder, service, since) in enumerate(history, 1):
         badge = f' <span class="badge">{now}</span>' if number == len(history) else ""
         items.append(f"<li>{html_text(holder.display_name)}, {html_text(service.name)} – "
-                     f"{_sentence(_('from %(when)s'), when=when(since))}{badge}</li>")
+                     f"{_sentence(since_when, when=when(since))}{badge}</li>")
     return mark_safe("\n        ".join(items))  # every text above is escaped
 
 
@@ -73,8 +73,8 @@ def holder_history(history) -> SafeString:
 def participant_items(participants) -> SafeString:
     """Those taking part: the service, the person, the task, and a warning
     where the consent in force does not cover the service (`covered`)."""
-    uncovered = (f' <strong class="warn-text">({html_text(_("not covered by the consent: no access"))})'
-                 f"</strong>")
+    warning = html_text(_("not covered by the consent: no access"))
+    uncovered = f' <strong class="warn-text">({warning})</strong>'
     items = []
     for participant in participants:
         person = f": {html_text(participant.user.display_name)}" if participant.user else ""
@@ -87,7 +87,7 @@ def participant_items(participants) -> SafeString:
 @register.simple_tag
 def guardian_items(guardians) -> SafeString:
     """The child's guardians, those without parental responsibility marked."""
-    without = f" – {html_text(_('without parental responsibility'))}"
+    without = " – " + html_text(_("without parental responsibility"))
     return mark_safe("".join(  # every text is escaped
         f"<li>{html_text(g.name)} ({html_text(g.relation)})"
         f"{'' if g.parental_responsibility else without}</li>" for g in guardians))
@@ -153,6 +153,7 @@ def relay_action_links(relay, allowed) -> SafeString:
 def content_links(relay, allowed) -> SafeString:
     """The buttons that add to the log, for those who may (`allowed`): a
     navigation landmark of its own, or nothing."""
+    label_of_nav = html_text(_("Add to the log"))
     items = [
         f'<li><a class="button button--small{" button--secondary" if secondary else ""}" '
         f'href="{id_url(route, relay.pk)}{query}">{html_text(_(label))}</a></li>'
@@ -160,7 +161,7 @@ def content_links(relay, allowed) -> SafeString:
     if not items:
         return mark_safe("")
     return mark_safe(  # every text is escaped
-        f'<nav class="concern-tools" aria-label="{html_text(_("Add to the log"))}">\n'
+        f'<nav class="concern-tools" aria-label="{label_of_nav}">\n'
         f'  <ul class="inline-list">\n    ' + "\n    ".join(items) + "\n  </ul>\n</nav>")
 
 
@@ -175,9 +176,10 @@ def consent_cards(consents, allowed, relay) -> SafeString:
     the scanned form for those who record consent. "No consent in force."
     when there is none."""
     if not consents:
-        return mark_safe(f"<p>{html_text(_('No consent in force.'))}</p>")
+        return mark_safe("<p>" + html_text(_("No consent in force.")) + "</p>")
     date, child = day_label("j. F Y"), html_text(_("the child"))
-    in_force, services, given_by = (html_text(_(text)) for text in ("In force", "Services", "Given by"))
+    in_force, services, given_by = html_text(_("In force")), html_text(_("Services")), html_text(_("Given by"))
+    until = _("until %(date)s")
     scan_label = html_text(_("The scanned form"))
     cards = []
     for consent in consents:
@@ -196,7 +198,7 @@ def consent_cards(consents, allowed, relay) -> SafeString:
         cards.append(
             f'<div class="card">\n'
             f"  <p><strong>{in_force}</strong> – "
-            f"{_sentence(_('until %(date)s'), date=date(consent.valid_until))}</p>\n"
+            f"{_sentence(until, date=date(consent.valid_until))}</p>\n"
             f"  <p>{services}: {_names(consent.services.all())}</p>\n"
             f"  <p>{given_by}: {', '.join(parties)}</p>\n"
             f'  <p class="prose">{html_text(consent.purpose)}</p>{scan}\n'
