@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from stafett.lib.prepared import preparing_cursor
+
 from .models import AuditChain, AuditCheckpoint, AuditEvent, content_of, row_mac
 
 
@@ -96,7 +98,9 @@ def record_many(actor, action: str, items, *, legal_basis: str,
         rows.append((object_type, object_id, item_type, item_id, child_id, service,
                      row_hash.hexdigest()))
     ids = []
-    with connection.cursor() as cursor:
+    # The INSERT is the same statement for any rows (on PostgreSQL): prepared
+    # once per connection, it is not parsed and planned again on every page.
+    with preparing_cursor(connection) as cursor:
         if connection.vendor == "postgresql":
             columns = [AuditEvent._meta.get_field(name).column for name in _PER_ROW]
             document = json.dumps([dict(zip(columns, row, strict=True)) for row in rows],

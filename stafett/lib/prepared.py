@@ -52,7 +52,7 @@ def _fits(value) -> bool:
     return not isinstance(value, int) or isinstance(value, bool) or value in _BIGINT
 
 
-def _cursor(connection):
+def preparing_cursor(connection):
     """A cursor of `connection` for a prepared statement. On PostgreSQL it
     binds the values on the server and has the server prepare the statement
     on first use (psycopg keeps it per connection), so later runs skip the
@@ -100,7 +100,7 @@ class Prepared:
     never inlined: checked when compiling. `suffix` is appended to the SQL
     with its own parameters (`rows(..., suffix_params=[...])`), e.g. a
     LIMIT/OFFSET of a page. On PostgreSQL the statement is prepared on the
-    server too (`_cursor`), unless `plan_each_time`."""
+    server too (`preparing_cursor`), unless `plan_each_time`."""
 
     def __init__(self, model, build: Callable, *, suffix: str = "", plan_each_time: bool | None = None):
         self.model = model
@@ -258,7 +258,7 @@ class _Run:
         self.sql, self.plan_each_time = compiled.sql, plan_each_time
 
     def cursor(self):
-        return self.connection.cursor() if self.plan_each_time else _cursor(self.connection)
+        return self.connection.cursor() if self.plan_each_time else preparing_cursor(self.connection)
 
     def converted(self, rows) -> list[tuple]:
         if not self.compiled.converters:
