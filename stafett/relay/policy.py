@@ -203,9 +203,9 @@ def _visible_union(actor: Actor, today: dt.date | None, *, pk=None, status: str 
     covered = _covered(actor, today)
     through_relay = [f"relay__{name}" if name != "pk" else "relay_id" for name in columns]
     # A holder takes part in her own relays too: the first branch has those
-    # already, so the second leaves them out before asking for their consent
-    # (300 needless consent lookups, 1.3 ms, for a holder of 300 relays).
-    # Exactly the first branch's condition, so the union is the same.
+    # already, so the second leaves them out (300 needless rows for a holder
+    # of 300 relays). Exactly the first branch's condition, so the union is
+    # the same.
     held_here = ~Q(relay__holder=actor.user, relay__holder_service_id__in=actor.service_ids)
     # No ordering in the branches: a compound query may not order inside a subquery.
     branches = [covered.filter(held_here, **named).order_by().values_list(*through_relay)]
@@ -232,7 +232,7 @@ def visible_relays(actor: Actor, today: dt.date | None = None, *, pk=None,
     ids = _visible_union(actor, today, pk=pk, status=status)
     # Compiled once here, not again for each query built on the result (a
     # list's page and its count): the same SQL, without compiling the three
-    # branches and their consent subqueries twice per request.
+    # branches twice per request.
     try:
         sql, params = ids.query.sql_with_params()
     except EmptyResultSet:  # every branch is empty (no service to see through)

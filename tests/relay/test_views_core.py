@@ -358,7 +358,7 @@ def test_the_overview_tells_what_each_consent_says_and_how_it_ended(world, setti
     with scopes_disabled():
         first = Consent.objects.get(relay=relay)
         first.parties.filter(guardian=parents[0]).update(
-            signed_at=timezone.now(), assurance_level="idporten-loa-high")
+            signed_at=dt.datetime(2026, 3, 2, 8, 15, tzinfo=dt.UTC), assurance_level="idporten-loa-high")
         first.scan = SimpleUploadedFile("samtykke.pdf", b"%PDF-1.4 signert", content_type="application/pdf")
         first.save()
     nurse, olav = client(world, world.health_nurse), client(world, world.other_employee)
@@ -366,7 +366,8 @@ def test_the_overview_tells_what_each_consent_says_and_how_it_ended(world, setti
     shown = _consent_section(nurse.get(url("detail", relay.pk)))
     assert f"In force – until {until}" in shown
     assert "Services: Bakken skole, Helsestasjonen" in shown
-    assert "Given by: Forelder 0 (signed with ID-porten " in shown and ", idporten-loa-high)" in shown
+    # Signed at 08:15 UTC: in Norway's time, as every moment on the page.
+    assert "Given by: Forelder 0 (signed with ID-porten 03/02/2026 9:15 a.m., idporten-loa-high)" in shown
     assert "The scanned form" in shown and "Earlier consents" not in shown
     assert "Services: Bakken skole, Helsestasjonen" in _consent_section(olav.get(url("detail", relay.pk)))
     assert "The scanned form" not in _consent_section(olav.get(url("detail", relay.pk)))

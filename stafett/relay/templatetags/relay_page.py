@@ -1,7 +1,7 @@
 """`{% load relay_page %}`: the lists of a relay's page written in Python, as
 its timeline's entries are (entries.py). The page is the most shown page of
 the system and the richest: in the template its short lists and links cost
-more than half of its rendering (docs/performance-notes.md). Each tag writes
+a third of its rendering (docs/performance-notes.md, "Sixth round"). Each tag writes
 exactly what the template wrote; the page's headings, sections and prose
 stay in relay/detail.html."""
 
@@ -9,6 +9,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -188,7 +189,8 @@ def consent_cards(consents, allowed, relay) -> SafeString:
             who = child if party.is_child else html_text(party.guardian.name)
             if party.signed_at:
                 who += " (" + _sentence(_("signed with ID-porten %(when)s, %(level)s"),
-                                        when=date_filter(party.signed_at, "SHORT_DATETIME_FORMAT"),
+                                        when=date_filter(template_localtime(party.signed_at),
+                                                         "SHORT_DATETIME_FORMAT"),
                                         level=party.assurance_level) + ")"
             parties.append(who)
         scan = ""
