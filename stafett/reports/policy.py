@@ -76,10 +76,12 @@ def concern_reporting_service(actor: Actor, concern) -> int | None:
     return concern.service_id
 
 
-def relay_reporting_service(actor: Actor, relay) -> int | None:
+def relay_reporting_service(actor: Actor, relay, allowed=None) -> int | None:
     """The service `actor` reports for from this relay: the holder's, or the
-    service of her covered participation; None when she may not."""
-    if "acute" not in relay_actions(actor, relay):
+    service of her covered participation; None when she may not. `allowed`:
+    her relay actions, where the page has asked them already (for a
+    participant each asking is a query)."""
+    if "acute" not in (relay_actions(actor, relay) if allowed is None else allowed):
         return None
     if is_holder(actor, relay):
         return relay.holder_service_id

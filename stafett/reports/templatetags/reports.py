@@ -15,12 +15,13 @@ register = template.Library()
 
 
 @register.inclusion_tag("reports/_section.html", takes_context=True)
-def report_section(context, concern=None, relay=None, acute=False):
+def report_section(context, concern=None, relay=None, acute=False, allowed=None):
+    """`allowed`: the actor's relay actions, where the page has them already."""
     actor = context["request"].actor
     if concern is not None:
         may_write = concern_reporting_service(actor, concern) is not None
     else:
-        may_write = relay_reporting_service(actor, relay) is not None
+        may_write = relay_reporting_service(actor, relay, allowed) is not None
     reports = reports_on_case(actor, concern=concern, relay=relay)
     return {
         "concern": concern, "relay": relay, "acute": acute, "may_write": may_write,
