@@ -242,8 +242,8 @@ class Prepared:
         queryset = self.build(**{n: list(v) if isinstance(v, (set, frozenset)) else v
                                  for n, v in values.items()})
         if self.suffix:
-            # Only a page's LIMIT/OFFSET is ever appended.
-            limit, offset = suffix_params
+            # Only a page's LIMIT (and OFFSET) is ever appended.
+            limit, offset = (*suffix_params, 0)[:2]
             queryset = queryset[offset:offset + limit]
         return [tuple(row) for row in queryset]
 
