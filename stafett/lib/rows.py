@@ -9,6 +9,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS
 from django.utils.formats import get_format, localize
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 
 
 def choice_labels(choices) -> dict:
@@ -70,14 +71,9 @@ _DATE_CODES = {
 }
 
 
-def date_formatter(format_string: str, *, localize: bool = True):
-    """`{{ value|date:format_string }}` as a function, for the moments of a
-    page of rows: the format is parsed once into one str.format template and
-    the month names translated once, not for every row (the filter builds a
-    DateFormat and translates each name on each call). Takes the codes
-    j d m F Y H i c, backslash escapes and literal characters; the value is
-    shown in the current time zone, as the filter shows it (`localize=False`:
-    the caller gives it so, once for several formats)."""
+@lru_cache(maxsize=64)
+def _date_template(format_string: str) -> str:
+    """`format_string` as one str.format template (see _DATE_CODES)."""
     parts, escaped = [], False
     for char in format_string:
         if escaped:
@@ -91,8 +87,26 @@ def date_formatter(format_string: str, *, localize: bool = True):
             raise ValueError(f"date_formatter does not know the code {char!r}")
         else:
             parts.append(char.replace("{", "{{").replace("}", "}}"))
-    template = "".join(parts)
-    months = [str(MONTHS[n]) for n in range(1, 13)] if "{1}" in template else None
+    return "".join(parts)
+
+
+@lru_cache(maxsize=32)
+def _month_names(language: str | None) -> tuple[str, ...]:
+    """The months' names in `language`, the active one when called: a page
+    makes several formatters, and each name was a catalogue lookup each time."""
+    return tuple(str(MONTHS[n]) for n in range(1, 13))
+
+
+def date_formatter(format_string: str, *, localize: bool = True):
+    """`{{ value|date:format_string }}` as a function, for the moments of a
+    page of rows: the format is parsed once into one str.format template and
+    the month names translated once per language, not for every row (the
+    filter builds a DateFormat and translates each name on each call). Takes
+    the codes j d m F Y H i c, backslash escapes and literal characters; the
+    value is shown in the current time zone, as the filter shows it
+    (`localize=False`: the caller gives it so, once for several formats)."""
+    template = _date_template(format_string)
+    months = _month_names(get_language()) if "{1}" in template else None
     iso = "{2}" in template
 
     def format_date(value) -> str:
