@@ -1,6 +1,7 @@
 """Helpers for the context of list and timeline pages: what a template would
 otherwise work out again on every row."""
 
+import datetime as dt
 from functools import lru_cache
 from html import escape
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS
 from django.utils.formats import get_format, localize
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
 
 
@@ -108,16 +109,34 @@ def date_formatter(format_string: str, *, localize: bool = True):
     template = _date_template(format_string)
     months = _month_names(get_language()) if "{1}" in template else None
     iso = "{2}" in template
+    to_local = local_time() if localize else None
 
     def format_date(value) -> str:
         if value in (None, ""):
             return ""  # as the filter shows nothing
-        if localize:
-            value = template_localtime(value)
+        if to_local:
+            value = to_local(value)
         return template.format(value, months[value.month - 1] if months else "",
                                value.isoformat() if iso else "")
 
     return format_date
+
+
+def local_time():
+    """`template_localtime` as a function, for the moments of a page of rows:
+    the current time zone looked up once (a context-local lookup), not once
+    a row. Only aware datetimes change, as there."""
+    if not settings.USE_TZ:
+        return lambda value: value
+    zone = get_current_timezone()
+
+    def to_local(value):
+        if (isinstance(value, dt.datetime) and value.utcoffset() is not None
+                and getattr(value, "convert_to_local_time", True)):
+            return value.astimezone(zone)
+        return value
+
+    return to_local
 
 
 def day_label(fmt: str):

