@@ -52,7 +52,7 @@ def _fits(value) -> bool:
     return not isinstance(value, int) or isinstance(value, bool) or value in _BIGINT
 
 
-def preparing_cursor(connection):
+def preparing_cursor(connection, *, binary: bool = False):
     """A cursor of `connection` for a prepared statement. On PostgreSQL it
     binds the values on the server and has the server prepare the statement
     on first use (psycopg keeps it per connection), so later runs skip the
@@ -60,12 +60,13 @@ def preparing_cursor(connection):
     against well under 0.1 ms to run them. The cursor is wrapped as Django
     wraps its own (query logging, execute_wrapper, error translation).
     STAFETT_PREPARE_STATEMENTS=False turns it off (a pooler in transaction
-    mode before PgBouncer 1.21 cannot keep statements prepared)."""
+    mode before PgBouncer 1.21 cannot keep statements prepared). `binary`:
+    the rows come back in PostgreSQL's binary format (Prepared's `binary`)."""
     if connection.vendor != "postgresql" or not settings.STAFETT_PREPARE_STATEMENTS:
         return connection.cursor()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
+        raw = (_BinaryPreparingCursor if binary else _PreparingCursor)(connection.connection)
         # As Django's create_cursor: timestamps in the connection's time zone.
         if _tzloader_of(raw).timezone != connection.timezone:
             register_tzloader(connection.timezone, raw)
@@ -73,8 +74,14 @@ def preparing_cursor(connection):
 
 
 class _PreparingCursor(psycopg.Cursor):
+    binary_rows = False
+
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        return super().execute(query, params, prepare=True, binary=binary or self.binary_rows)
+
+
+class _BinaryPreparingCursor(_PreparingCursor):
+    binary_rows = True
 
 
 def _tzloader_of(cursor):
@@ -100,9 +107,15 @@ class Prepared:
     never inlined: checked when compiling. `suffix` is appended to the SQL
     with its own parameters (`rows(..., suffix_params=[...])`), e.g. a
     LIMIT/OFFSET of a page. On PostgreSQL the statement is prepared on the
-    server too (`preparing_cursor`), unless `plan_each_time`."""
+    server too (`preparing_cursor`), unless `plan_each_time`. `binary`: its
+    rows come back in PostgreSQL's binary format, which psycopg reads
+    faster than text (a list's 470 ids and timestamps: 3.0 against 2.3 ms);
+    only for columns whose binary values load as the text ones do (numbers,
+    dates and times in the connection's UTC, text; not JSON, which Django
+    reads as text)."""
 
-    def __init__(self, model, build: Callable, *, suffix: str = "", plan_each_time: bool | None = None):
+    def __init__(self, model, build: Callable, *, suffix: str = "", plan_each_time: bool | None = None,
+                 binary: bool = False):
         self.model = model
         self.build = build
         self.names = list(inspect.signature(build).parameters)
@@ -114,6 +127,7 @@ class Prepared:
         # planned each time; one whose rows a single id picks (a pk, a
         # relay) says plan_each_time=False.
         self.plan_each_time = plan_each_time
+        self.binary = binary
         self.suffix = suffix
         self._compiled: dict = {}
         self._lock = threading.Lock()
@@ -236,7 +250,8 @@ class Prepared:
         plan_each_time = self.plan_each_time
         if plan_each_time is None:
             plan_each_time = any(isinstance(kind, int) and not isinstance(kind, bool) for kind in shape)
-        return _Run(connections[alias], compiled, params + list(suffix_params), plan_each_time)
+        return _Run(connections[alias], compiled, params + list(suffix_params), plan_each_time,
+                    self.binary)
 
     def _unprepared(self, values, suffix_params) -> list[tuple]:
         queryset = self.build(**{n: list(v) if isinstance(v, (set, frozenset)) else v
@@ -251,14 +266,17 @@ class Prepared:
 class _Run:
     """One statement of a Prepared with a call's values, on its connection."""
 
-    __slots__ = ("connection", "compiled", "sql", "params", "plan_each_time")
+    __slots__ = ("connection", "compiled", "sql", "params", "plan_each_time", "binary")
 
-    def __init__(self, connection, compiled: _Compiled, params: list, plan_each_time: bool):
+    def __init__(self, connection, compiled: _Compiled, params: list, plan_each_time: bool,
+                 binary: bool = False):
         self.connection, self.compiled, self.params = connection, compiled, params
-        self.sql, self.plan_each_time = compiled.sql, plan_each_time
+        self.sql, self.plan_each_time, self.binary = compiled.sql, plan_each_time, binary
 
     def cursor(self):
-        return self.connection.cursor() if self.plan_each_time else preparing_cursor(self.connection)
+        if self.plan_each_time:
+            return self.connection.cursor()
+        return preparing_cursor(self.connection, binary=self.binary)
 
     def converted(self, rows) -> list[tuple]:
         if not self.compiled.converters:

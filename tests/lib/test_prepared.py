@@ -173,3 +173,22 @@ def test_postgresql_prepares_a_statement_by_one_id_and_plans_a_list_each_time(wo
         settings.STAFETT_PREPARE_STATEMENTS = False
         assert when.rows(user=world.teacher.pk) == prepared_value
     assert timezone.is_aware(prepared_value[0][0])
+
+
+def test_rows_read_in_binary_are_the_rows_read_as_text(world):
+    """`binary=True` (PostgreSQL's binary format; nothing changes on SQLite):
+    numbers, text, booleans and aware timestamps come back as the ORM's own
+    rows, alone and run together, in the same time zone."""
+
+    def build(user):
+        return (Membership.objects.filter(user_id=user).order_by("pk")
+                .values_list("pk", "role", "active", "service__name", "user__date_joined"))
+
+    text, binary = Prepared(Membership, build), Prepared(Membership, build, binary=True)
+    with scope(municipality=world.fjordvik):
+        orm = [tuple(row) for row in build(world.leader.pk)]
+        assert orm and binary.rows(user=world.leader.pk) == text.rows(user=world.leader.pk) == orm
+        assert together(binary.call(user=world.leader.pk), text.call(user=world.teacher.pk)) == [
+            orm, text.rows(user=world.teacher.pk)]
+        joined = binary.rows(user=world.leader.pk)[0][-1]
+    assert timezone.is_aware(joined) and joined.utcoffset() == dt.timedelta(0)
