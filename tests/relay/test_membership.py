@@ -7,6 +7,7 @@ only the child's name and the services."""
 
 import threading
 
+import lxml.html
 import pytest
 from django.db import connection, connections
 from django.urls import reverse
@@ -292,6 +293,14 @@ def test_a_person_in_two_municipalities_chooses_where_to_act(world):
     client = world.client_for(world.outsider)
     page = client.get(reverse("relay:mine")).content.decode()
     assert reverse("switch_municipality") in page
+    # The switch in the frame, by its label: both municipalities, the one acted in chosen.
+    form = lxml.html.fromstring(page).xpath(
+        '//form[.//label[normalize-space()="Kommune"]]')[0]
+    select = form.get_element_by_id(form.xpath('.//label')[0].get("for"))
+    assert ({o.text: o.get("selected") is not None for o in select.xpath("option")}
+            == {world.fjordvik.name: True, world.asheim.name: False})
+    assert form.xpath('.//input[@name="csrfmiddlewaretoken"]/@value')[0]
+    assert form.xpath(".//button")[0].text_content() == "Bytt kommune"
     assert client.post(reverse("switch_municipality"), {"municipality": world.asheim.pk}).status_code == 302
     assert client.get(reverse("relay:mine")).context["actor"].municipality == world.asheim
     client.post(reverse("switch_municipality"), {"municipality": world.fjordvik.pk})
