@@ -1,8 +1,10 @@
 """Only the reporter, her leader and the relay's holder see a report: named
 people who must be refused, on every page of a report, beside those who may."""
 
+import lxml.html
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from stafett.relay import actions as relay_actions
@@ -13,6 +15,9 @@ from tests.concerns.helpers import make_concern
 from tests.relay.helpers import make_relay
 
 from .helpers import approved, fill, submitted, write
+
+MONTHS_NB = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+             "oktober", "november", "desember"]
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +94,14 @@ def test_the_worry_page_shows_the_report_only_to_those_who_see_it(world):
     assert link in page.content.decode()
     page = world.client_for(world.leader).get(reverse("concerns:detail", args=[concern.pk]))
     assert link in page.content.decode()
+    # The section names the report by its day and writer, with its status.
+    section = lxml.html.fromstring(page.content).get_element_by_id("bekymringsmelding")
+    item = section.xpath(".//li")[0]
+    assert item.xpath(".//a/@href") == [link]
+    when = timezone.localtime(report.created_at)
+    assert " ".join(item.text_content().split()) == (
+        f"Melding av {when.day}. {MONTHS_NB[when.month - 1]} {when.year} fra "
+        f"{report.reporter.display_name}: godkjent, venter på å bli sendt")
 
 
 @pytest.fixture
