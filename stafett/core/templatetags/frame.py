@@ -124,9 +124,12 @@ def staff_footer(context) -> SafeString:
             number = html_text(number)
             return f'<a href="tel:{number}">{number}</a>'
 
+        emergency, police, welfare = (html_text(_("Emergency")), html_text(_("Police")),
+                                      html_text(_("Child welfare service")))
         lines.append(
-            f"<p>{html_text(_('Emergency'))}: {html_text(_('Police'))} {phone(municipality.police_phone)} · "
-            f"{html_text(_('Child welfare service'))} {phone(municipality.child_welfare_phone)} · "
+            f"<p>{emergency}: {police} {phone(municipality.police_phone)} · "
+            f"{welfare} {phone(municipality.child_welfare_phone)} · "
             f"{html_text(municipality.after_hours_name)} {phone(municipality.after_hours_phone)}</p>\n")
-    lines.append(f"<p>Stafett – {html_text(_('Better interdisciplinary effort (BTI)'))}</p>")
+    work = html_text(_("Better interdisciplinary effort (BTI)"))
+    lines.append(f"<p>Stafett – {work}</p>")
     return mark_safe('<footer class="site-footer">\n    ' + "    ".join(lines) + "\n  </footer>")
