@@ -35,3 +35,13 @@ def test_local_time_is_template_localtime_with_the_zone_looked_up_once():
             assert [to_local(v) for v in values] == [timezone.template_localtime(v) for v in values]
     with timezone.override("Europe/Oslo"):
         assert local_time()(late).isoformat() == "2026-04-01T01:30:00+02:00"
+
+
+def test_month_names_follow_the_active_translation_even_with_none_active():
+    late = dt.datetime(2026, 3, 31, 23, 30, tzinfo=dt.UTC)
+    with translation.override("nb"):
+        assert day_label("j. F Y")(late) == "1. april 2026"
+    with translation.override(None):  # no translation: the names as written in the code
+        assert day_label("j. F Y")(late) == _filter(late, "j. F Y") == "1. April 2026"
+    with translation.override("nb"):
+        assert day_label("j. F Y")(late) == "1. april 2026"

@@ -48,4 +48,3 @@ def logout_form(context, action: str) -> SafeString:
         f"  {csrf_input(context)}\n"
         f'  <button type="submit" class="button button--small button--secondary">{button}</button>\n'
         f"</form>\n")
-
