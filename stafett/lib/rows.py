@@ -92,11 +92,10 @@ def _date_template(format_string: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _month_names(language: str, january: str) -> tuple[str, ...]:
-    """The months' names in the active language, `language` with `january`
-    its first (no translation active, the language code stays the default
-    but the names are the English ones): a page makes several formatters,
-    and each name was a catalogue lookup each time."""
+def _month_names(language: str | None) -> tuple[str, ...]:
+    """The months' names in `language`, the active one when called (None:
+    no translation active, the names as the code writes them): a page makes
+    several formatters, and each name was a catalogue lookup each time."""
     return tuple(str(MONTHS[n]) for n in range(1, 13))
 
 
@@ -109,7 +108,7 @@ def date_formatter(format_string: str, *, localize: bool = True):
     value is shown in the current time zone, as the filter shows it
     (`localize=False`: the caller gives it so, once for several formats)."""
     template = _date_template(format_string)
-    months = _month_names(get_language(), str(MONTHS[1])) if "{1}" in template else None
+    months = _month_names(get_language()) if "{1}" in template else None
     iso = "{2}" in template
     to_local = local_time() if localize else None
 
