@@ -218,12 +218,12 @@ ENTRY_FIELDS = (*ENTRY_COLUMNS.names, "is_corrected")
 # PostgreSQL judged it dearer than planning each run afresh and never used it
 # (pg_prepared_statements: 0 generic plans of 400), planning 1 ms on every
 # page for 0.35 ms of work. Later pages are that statement, planned each run.
-TIMELINE = Prepared(Entry, lambda relay_id: (
-    timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s",
-    plan_each_time=False)
-TIMELINE_LATER = Prepared(Entry, lambda relay_id: (
-    timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)), suffix=" LIMIT %s OFFSET %s",
-    plan_each_time=True)
+def _timeline_page(relay_id):
+    return timeline_queryset(relay_id).values_list(*ENTRY_FIELDS)
+
+
+TIMELINE = Prepared(Entry, _timeline_page, suffix=" LIMIT %s", plan_each_time=False)
+TIMELINE_LATER = Prepared(Entry, _timeline_page, suffix=" LIMIT %s OFFSET %s", plan_each_time=True)
 # Planned on every run: no index gives one kind's entries in the timeline's
 # order, so the best plan depends on how many there are.
 TIMELINE_OF_KIND = Prepared(Entry, lambda relay_id, kind: (
